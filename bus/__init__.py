@@ -1,0 +1,1 @@
+"""The bus runtime: envelope, topology, publishing, route engine, HTTP server and CLI."""

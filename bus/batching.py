@@ -1,0 +1,76 @@
+"""Run many small store operations as one batch in a worker thread, off the event loop.
+
+Callers await their own result; a batch is flushed when it is full or when the loop has nothing else to
+hand over, so a lone message pays no lingering delay and a busy route shares one transaction among many.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class BatchRunner(Generic[Item, Result]):
+    """Queue items; ``handler(batch)`` runs in one dedicated thread and returns one result per item."""
+
+    def __init__(self, name: str, handler: Callable[[Sequence[Item]], Sequence[Result]], max_batch: int = 500):
+        self._name = name
+        self._handler = handler
+        self._max_batch = max_batch
+        self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
+        self._wakeup = asyncio.Event()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"esb-{name}")
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name=f"batch-{self._name}")
+
+    async def submit(self, item: Item) -> Result:
+        self.start()
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        self._wakeup.set()
+        return await future
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wakeup.wait()
+            await asyncio.sleep(0)  # let other ready callbacks add to this batch
+            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            if not self._pending:
+                self._wakeup.clear()
+            if not batch:
+                if self._closing:
+                    return
+                continue
+            try:
+                results = await loop.run_in_executor(self._executor, self._handler, [item for item, _ in batch])
+            except Exception as exc:
+                log.warning("%s batch of %d failed: %s", self._name, len(batch), exc)
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def close(self) -> None:
+        """Finish what was submitted, then stop the worker thread."""
+        if self._task is not None:
+            self._closing = True
+            self._wakeup.set()
+            await self._task
+            self._task = None
+        self._executor.shutdown(wait=True)

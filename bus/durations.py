@@ -1,0 +1,40 @@
+"""Human durations in route files: ``250ms``, ``5s``, ``2m``, ``1h`` (a bare number means seconds)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_FACTORS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_duration(value: str | float | int) -> float:
+    """Return the duration in seconds; raise ``ValueError`` with the accepted forms otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (use e.g. 250ms, 5s, 2m, 1h)")
+        seconds = float(match.group(1)) * _FACTORS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive, got {value!r}")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling, used in retry tier names (``esb.retry.5s``)."""
+    millis = round(seconds * 1000)
+    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if millis % size == 0:
+            return f"{millis // size}{unit}"
+    return f"{millis}ms"
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+"""A pydantic field type for durations written as ``5s``, ``250ms``, ``2m``."""

@@ -1,0 +1,118 @@
+"""``esb run``: the whole bus in one process, from a checked route catalogue to consuming routes and HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import aio_pika
+from aio_pika.abc import AbstractRobustConnection
+from aiohttp import web
+from sqlalchemy import text
+
+from bus.catalogue import LoadedRoute
+from bus.engine import RouteWorker
+from bus.http import build_app
+from bus.idempotency import IdempotencyStore
+from bus.publisher import Publisher
+from bus.settings import Settings
+from bus.store import create_store_engine
+from bus.topology import apply_topology
+from legacy_adapters.rest_inbound import rest_inbound_routes
+
+log = logging.getLogger(__name__)
+
+
+async def connect(settings: Settings, role: str) -> AbstractRobustConnection:
+    """A robust connection (reconnects, redeclares, resumes consumers) named for the broker's UI."""
+    return await aio_pika.connect_robust(settings.amqp_url, client_properties={"connection_name": f"esb-{role}"})
+
+
+class BusRuntime:
+    """Owns the broker connections, the store, the route workers and the HTTP server of one process."""
+
+    def __init__(self, settings: Settings, routes: list[LoadedRoute], *, serve_http: bool = True) -> None:
+        self.settings = settings
+        self.routes = routes
+        self.serve_http = serve_http
+        self.workers: list[RouteWorker] = []
+        self.publisher: Publisher | None = None
+        self._connections: list[AbstractRobustConnection] = []
+        self._runner: web.AppRunner | None = None
+        self._engine = None
+        self.idempotency: IdempotencyStore | None = None
+        self.http_port: int | None = None
+
+    async def start(self) -> None:
+        self._engine = create_store_engine(self.settings.database_url)
+        self.idempotency = IdempotencyStore(self._engine)
+        consume = await connect(self.settings, "consume")
+        publish = await connect(self.settings, "publish")
+        self._connections = [consume, publish]
+        await apply_topology(consume, [route.spec for route in self.routes])
+        self.publisher = Publisher(publish, deadline=self.settings.publish_timeout)
+        for route in self.routes:
+            if route.spec.consumes:
+                worker = RouteWorker(route, consume, self.publisher, self.idempotency, self.settings.prefetch)
+                await worker.start()
+                self.workers.append(worker)
+        if self.serve_http:
+            await self._start_http()
+        log.info("bus running: %d route(s) consuming of %d", len(self.workers), len(self.routes))
+
+    async def _start_http(self) -> None:
+        assert self.publisher is not None
+        app = build_app(
+            rest_inbound_routes(self.publisher.publish_envelope, self.settings.max_body_bytes),
+            self.health,
+            max_body_bytes=self.settings.max_body_bytes,
+            api_token=self.settings.api_token,
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        self.http_port = self._runner.addresses[0][1]
+        log.info("HTTP on http://%s:%d", self.settings.http_host, self.http_port)
+
+    async def health(self) -> dict[str, str]:
+        broker = "ok" if self._connections and all(not c.is_closed for c in self._connections) else "disconnected"
+        try:
+            await asyncio.to_thread(self._ping_store)
+            store = "ok"
+        except Exception as exc:
+            store = f"error: {type(exc).__name__}"
+        return {"broker": broker, "store": store}
+
+    def _ping_store(self) -> None:
+        assert self._engine is not None
+        with self._engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        for worker in self.workers:
+            await worker.stop()
+        if self.idempotency is not None:
+            await self.idempotency.close()
+        if self.publisher is not None:
+            await self.publisher.close()
+        for connection in self._connections:
+            await connection.close()
+        if self._engine is not None:
+            self._engine.dispose()
+        log.info("bus stopped")
+
+    async def run_until_signalled(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+            log.info("stopping: finishing in-flight messages")
+        finally:
+            await self.stop()

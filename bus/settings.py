@@ -1,0 +1,32 @@
+"""Runtime settings, read from ``ESB_*`` environment variables with defaults for a single-box install."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/?heartbeat=15"
+    database_url: str = "sqlite:///var/esb.sqlite3"
+    routes_dir: Path = Path("routes")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    prefetch: int = Field(default=64, ge=1, le=10_000)
+    publish_timeout: float = Field(default=15.0, gt=0)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    api_token: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``ESB_<FIELD>`` variables; explicit keyword overrides win."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            raw = environ.get(f"ESB_{name.upper()}")
+            if raw is not None and raw != "":
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
