@@ -84,7 +84,7 @@ class Envelope(BaseModel):
     def filter_view(self) -> dict[str, Any]:
         """The envelope as plain data, the namespace route filters read."""
         data = self.model_dump(mode="json", exclude={"payload"})
-        data["payload"] = self.payload.model_dump(mode="json")
+        data["payload"] = self.payload.model_dump()  # numbers stay numbers for comparisons
         return data
 
     def with_published_at(self, when: datetime | None = None) -> Envelope:

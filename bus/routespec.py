@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from bus.canonical import known_types
 from bus.durations import Duration, format_duration
@@ -25,18 +25,19 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class SourceSpec(_Spec):
-    types: list[str] = Field(min_length=1, description="Canonical message types this route receives")
-    plants: list[str] = Field(default_factory=lambda: ["*"], min_length=1, description="Plant codes, or * for all")
+def _known_type(message_type: str) -> str:
+    known = known_types()
+    if message_type not in known:
+        raise ValueError(f"unknown message type {message_type!r}; known: {', '.join(known)}")
+    return message_type
 
-    @field_validator("types")
-    @classmethod
-    def _known_types(cls, types: list[str]) -> list[str]:
-        known = known_types()
-        for message_type in types:
-            if message_type not in known:
-                raise ValueError(f"unknown message type {message_type!r}; known: {', '.join(known)}")
-        return types
+
+KnownType = Annotated[str, AfterValidator(_known_type)]
+
+
+class SourceSpec(_Spec):
+    types: list[KnownType] = Field(min_length=1, description="Canonical message types this route receives")
+    plants: list[str] = Field(default_factory=lambda: ["*"], min_length=1, description="Plant codes, or * for all")
 
     @field_validator("plants")
     @classmethod
