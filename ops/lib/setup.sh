@@ -35,8 +35,13 @@ ensure_python_env() {  # extras, e.g. "test" or "postgres"
         python3 -m venv "$ESB_VENV"
     fi
     say "installing the bus into $ESB_VENV (extras: $1)"
-    "$ESB_VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-    "$ESB_VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ESB_ROOT[$1]"
+    local log="$ESB_VENV/pip-install.log"
+    if ! { "$ESB_VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip &&
+           "$ESB_VENV/bin/python" -m pip install --disable-pip-version-check -e "$ESB_ROOT[$1]"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        say "pip install failed (log above, also in $log)"
+        return 1
+    fi
 }
 
 ensure_rabbitmq() {
