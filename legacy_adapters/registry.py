@@ -9,6 +9,7 @@ from legacy_adapters.base import OutboundAdapter
 
 _BUILTINS = {
     "rest": "legacy_adapters.rest:RestWebhookAdapter",
+    "sftp": "legacy_adapters.sftp.writer:SftpWriterAdapter",
 }
 ENTRY_POINT_GROUP = "esb.adapters"
 

@@ -75,6 +75,7 @@ async def test_sigkill_mid_stream_loses_nothing_and_applies_each_message_once(
     attempts = target.attempts()
     assert set(attempts) == set(ids)  # nothing lost, nothing foreign
     repeated = {key: n for key, n in attempts.items() if n > 1}
+    print(f"killed after {killed_at} applied; {len(repeated)} message(s) reached the target twice")
     # Only messages in flight at the kill (delivered, not yet recorded and acked) may reach the target twice,
     # always with the same Idempotency-Key, so the target applies each message exactly once.
     assert len(repeated) <= PREFETCH, repeated
