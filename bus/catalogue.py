@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from bus.routespec import RouteSpec
-from legacy_adapters.registry import adapter_class
+from legacy_adapters.registry import adapter_class, inbound_adapter_class
 from transformers import get_transformer
 
 ROUTE_FILE_GLOBS = ("*.yaml", "*.yml")
@@ -49,6 +49,8 @@ class LoadedRoute:
     spec: RouteSpec
     file: Path
     adapter_settings: Any
+    inbound_settings: tuple[Any, ...] = ()
+    """The validated settings of each ``spec.inbound`` entry, in order."""
 
 
 def _line_map(node: yaml.Node, path: Path_ = (), lines: dict[Path_, int] | None = None) -> dict[Path_, int]:
@@ -92,6 +94,11 @@ def _expand_env(value: Any, path: Path_, missing: list[Path_]) -> Any:
 
         return _ENV_REFERENCE.sub(substitute, value)
     return value
+
+
+def _reason(exc: Exception) -> str:
+    """An exception's message; a ``KeyError`` would otherwise print it quoted."""
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
 
 def _pydantic_problems(
@@ -140,9 +147,20 @@ def load_route_file(file: Path) -> tuple[LoadedRoute | None, list[RouteProblem]]
         cls = adapter_class(spec.target.adapter)
         adapter_settings = cls.Settings.model_validate(spec.target.settings)
     except (KeyError, TypeError, ImportError) as exc:
-        problems.append(RouteProblem(file, _line_of(lines, ("target", "adapter")), f"target.adapter: {exc}"))
+        problems.append(RouteProblem(file, _line_of(lines, ("target", "adapter")), f"target.adapter: {_reason(exc)}"))
     except ValidationError as exc:
         problems.extend(_pydantic_problems(file, lines, exc, ("target", "settings")))
+    inbound_settings = []
+    for index, entry in enumerate(spec.inbound):
+        where = ("inbound", index)
+        try:
+            inbound_settings.append(inbound_adapter_class(entry.adapter).Settings.model_validate(entry.settings))
+        except (KeyError, TypeError, ImportError) as exc:
+            problems.append(
+                RouteProblem(file, _line_of(lines, (*where, "adapter")), f"inbound.{index}.adapter: {_reason(exc)}")
+            )
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(file, lines, exc, (*where, "settings")))
     if stem_mismatch := (file.stem != spec.name):
         problems.append(
             RouteProblem(
@@ -151,7 +169,10 @@ def load_route_file(file: Path) -> tuple[LoadedRoute | None, list[RouteProblem]]
         )
     if problems or stem_mismatch:
         return None, problems
-    return LoadedRoute(spec=spec, file=file, adapter_settings=adapter_settings), []
+    route = LoadedRoute(
+        spec=spec, file=file, adapter_settings=adapter_settings, inbound_settings=tuple(inbound_settings)
+    )
+    return route, []
 
 
 def route_files(directory: Path) -> list[Path]:

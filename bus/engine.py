@@ -66,9 +66,7 @@ class RouteWorker:
         self._filter = RouteFilter(self.route.filter)
         self._transform = get_transformer(self.route.transform)
         adapter_type = adapter_class(self.route.target.adapter)
-        self.adapter: OutboundAdapter = adapter_type(
-            route.adapter_settings, AdapterContext(route=self.route.name, publish=publisher.publish_envelope)
-        )
+        self.adapter: OutboundAdapter = adapter_type(route.adapter_settings, AdapterContext(route=self.route.name))
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None

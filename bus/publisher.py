@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from enum import Enum
 
 import aio_pika
@@ -65,6 +66,19 @@ class Publisher:
 
     async def publish_envelope(self, envelope: Envelope) -> PublishOutcome:
         return await self.publish(EVENTS_EXCHANGE, envelope.routing_key, to_amqp(envelope))
+
+    async def publish_envelopes(self, envelopes: Iterable[Envelope]) -> list[PublishOutcome]:
+        """Publish a batch with pipelined confirms; return once every one is confirmed (or parked).
+
+        Raises ``PublishFailed`` if any is not confirmed in time; the others may have arrived, so the caller
+        publishes the whole batch again later with the same message ids.
+        """
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self.publish_envelope(envelope)) for envelope in envelopes]
+        except* PublishFailed as failures:
+            raise failures.exceptions[0] from None
+        return [task.result() for task in tasks]
 
     async def publish(self, exchange: str, routing_key: str, message: aio_pika.Message) -> PublishOutcome:
         """Publish and wait for the confirm, republishing while the outcome is unknown, up to the deadline."""

@@ -72,6 +72,14 @@ class TargetSpec(_Spec):
     settings: dict[str, Any] = Field(default_factory=dict, description="The adapter's own settings")
 
 
+class InboundSpec(_Spec):
+    adapter: str = Field(description="Registered inbound adapter name, e.g. sftp or soap")
+    system: str = Field(
+        min_length=1, max_length=64, description="The sending system, stamped on every envelope, e.g. SAP-PRD"
+    )
+    settings: dict[str, Any] = Field(default_factory=dict, description="The adapter's own settings")
+
+
 class RouteSpec(_Spec):
     """One route: which messages, which filter and map, which target, how failures are retried."""
 
@@ -79,6 +87,9 @@ class RouteSpec(_Spec):
     interface: str = Field(min_length=1, description="The legacy interface id this route serves, e.g. ERP-MES-001")
     description: str = ""
     state: RouteState = RouteState.ACTIVE
+    inbound: list[InboundSpec] = Field(
+        default_factory=list, description="Where the legacy system's documents come in (file drops, SOAP endpoints)"
+    )
     source: SourceSpec
     filter: str | None = Field(default=None, description="Filter expression over the envelope")
     transform: str = Field(default="canonical.json", description="Registered transformer name")
@@ -102,6 +113,11 @@ class RouteSpec(_Spec):
     @property
     def consumes(self) -> bool:
         return self.state in (RouteState.ACTIVE, RouteState.SHADOW)
+
+    @property
+    def ingests(self) -> bool:
+        """Whether the route's inbound adapters run: a shadow route leaves its sources to the active route."""
+        return self.state in (RouteState.ACTIVE, RouteState.DISABLED)
 
     @property
     def bound(self) -> bool:

@@ -13,12 +13,15 @@ from sqlalchemy import text
 
 from bus.catalogue import LoadedRoute
 from bus.engine import RouteWorker
+from bus.envelope import Source
 from bus.http import build_app
 from bus.idempotency import IdempotencyStore
 from bus.publisher import Publisher
 from bus.settings import Settings
 from bus.store import create_store_engine
 from bus.topology import apply_topology
+from legacy_adapters.base import InboundAdapter, InboundContext
+from legacy_adapters.registry import inbound_adapter_class
 from legacy_adapters.rest_inbound import rest_inbound_routes
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,7 @@ class BusRuntime:
         self.routes = routes
         self.serve_http = serve_http
         self.workers: list[RouteWorker] = []
+        self.inbound: list[InboundAdapter] = []
         self.publisher: Publisher | None = None
         self._connections: list[AbstractRobustConnection] = []
         self._runner: web.AppRunner | None = None
@@ -57,14 +61,41 @@ class BusRuntime:
                 worker = RouteWorker(route, consume, self.publisher, self.idempotency, self.settings.prefetch)
                 await worker.start()
                 self.workers.append(worker)
+        self.inbound = self._inbound_adapters()
         if self.serve_http:
             await self._start_http()
-        log.info("bus running: %d route(s) consuming of %d", len(self.workers), len(self.routes))
+        for adapter in self.inbound:
+            await adapter.start()
+        log.info(
+            "bus running: %d route(s) consuming of %d, %d inbound adapter(s)",
+            len(self.workers),
+            len(self.routes),
+            len(self.inbound),
+        )
+
+    def _inbound_adapters(self) -> list[InboundAdapter]:
+        assert self.publisher is not None and self._engine is not None
+        adapters = []
+        for route in self.routes:
+            if not route.spec.ingests:
+                continue
+            for entry, settings in zip(route.spec.inbound, route.inbound_settings, strict=True):
+                context = InboundContext(
+                    route=route.spec.name,
+                    source=Source(system=entry.system, interface=route.spec.interface),
+                    publish=self.publisher.publish_envelopes,
+                    store=self._engine,
+                )
+                adapters.append(inbound_adapter_class(entry.adapter)(settings, context))
+        return adapters
 
     async def _start_http(self) -> None:
         assert self.publisher is not None
+        endpoints = rest_inbound_routes(self.publisher.publish_envelope, self.settings.max_body_bytes)
+        for adapter in self.inbound:
+            endpoints.extend(adapter.http_routes())
         app = build_app(
-            rest_inbound_routes(self.publisher.publish_envelope, self.settings.max_body_bytes),
+            endpoints,
             self.health,
             max_body_bytes=self.settings.max_body_bytes,
             api_token=self.settings.api_token,
@@ -91,6 +122,8 @@ class BusRuntime:
             connection.execute(text("SELECT 1"))
 
     async def stop(self) -> None:
+        for adapter in self.inbound:
+            await adapter.close()
         if self._runner is not None:
             await self._runner.cleanup()
         for worker in self.workers:

@@ -1,39 +1,60 @@
-"""Adapter lookup by name: the built-ins, then third-party ones from the ``esb.adapters`` entry point group."""
+"""Adapter lookup by name: the built-ins, then third-party ones from entry points.
+
+Outbound adapters (route targets) come from the ``esb.adapters`` group, inbound adapters (route ``inbound``
+entries) from ``esb.inbound_adapters``.
+"""
 
 from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
+from typing import TypeVar
 
-from legacy_adapters.base import OutboundAdapter
+from legacy_adapters.base import InboundAdapter, OutboundAdapter
 
-_BUILTINS = {
+_OUTBOUND = {
     "rest": "legacy_adapters.rest:RestWebhookAdapter",
     "sftp": "legacy_adapters.sftp.writer:SftpWriterAdapter",
+    "soap": "legacy_adapters.soap.outbound:SoapCallAdapter",
+}
+_INBOUND = {
+    "sftp": "legacy_adapters.sftp.poller:SftpPollerAdapter",
+    "soap": "legacy_adapters.soap.inbound:SoapEndpointAdapter",
 }
 ENTRY_POINT_GROUP = "esb.adapters"
+INBOUND_ENTRY_POINT_GROUP = "esb.inbound_adapters"
+
+AdapterT = TypeVar("AdapterT", OutboundAdapter, InboundAdapter)
 
 
-def _load(spec: str) -> type[OutboundAdapter]:
-    module_name, _, attribute = spec.partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
-
-
-def _specs() -> dict[str, str]:
-    specs = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
-    specs.update(_BUILTINS)
+def _specs(group: str, builtins: dict[str, str]) -> dict[str, str]:
+    specs = {ep.name: ep.value for ep in entry_points(group=group)}
+    specs.update(builtins)
     return specs
 
 
+def _lookup(kind: str, name: str, specs: dict[str, str], base: type[AdapterT]) -> type[AdapterT]:
+    spec = specs.get(name)
+    if spec is None:
+        raise KeyError(f"unknown {kind} adapter {name!r}; known: {', '.join(sorted(specs))}")
+    module_name, _, attribute = spec.partition(":")
+    cls = getattr(importlib.import_module(module_name), attribute)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise TypeError(f"{kind} adapter {name!r} ({spec}) is not a {base.__name__}")
+    return cls
+
+
 def adapter_names() -> list[str]:
-    return sorted(_specs())
+    return sorted(_specs(ENTRY_POINT_GROUP, _OUTBOUND))
 
 
 def adapter_class(name: str) -> type[OutboundAdapter]:
-    spec = _specs().get(name)
-    if spec is None:
-        raise KeyError(f"unknown adapter {name!r}; known: {', '.join(adapter_names())}")
-    cls = _load(spec)
-    if not (isinstance(cls, type) and issubclass(cls, OutboundAdapter)):
-        raise TypeError(f"adapter {name!r} ({spec}) is not an OutboundAdapter")
-    return cls
+    return _lookup("outbound", name, _specs(ENTRY_POINT_GROUP, _OUTBOUND), OutboundAdapter)
+
+
+def inbound_adapter_names() -> list[str]:
+    return sorted(_specs(INBOUND_ENTRY_POINT_GROUP, _INBOUND))
+
+
+def inbound_adapter_class(name: str) -> type[InboundAdapter]:
+    return _lookup("inbound", name, _specs(INBOUND_ENTRY_POINT_GROUP, _INBOUND), InboundAdapter)

@@ -99,7 +99,7 @@ def test_one_bad_route_stops_the_whole_catalogue(tmp_path):
     other_text = GOOD.replace("name: orders", "name: other").replace("adapter: rest", "adapter: ftp")
     other = write(tmp_path, "other", other_text)
     (found,) = problems_of(tmp_path)
-    assert found.startswith(f"{other}:9: target.adapter:") and "unknown adapter 'ftp'" in found
+    assert found.startswith(f"{other}:9: target.adapter:") and "unknown outbound adapter 'ftp'" in found
 
 
 @pytest.mark.parametrize(

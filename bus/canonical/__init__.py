@@ -11,6 +11,7 @@ from bus.canonical.base import (
 from bus.canonical.inventory import GoodsMovementItem, GoodsMovementPosted
 from bus.canonical.logistics import ShipmentLine, ShipmentNoticeReceived, ShipmentPack
 from bus.canonical.production import Component, Operation, OperationConfirmed, ProductionOrderReleased
+from bus.canonical.purchasing import PurchaseOrderIssued, PurchaseOrderLine
 from bus.canonical.quality import QualityHoldPlaced, QualityHoldReleased
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "Operation",
     "OperationConfirmed",
     "ProductionOrderReleased",
+    "PurchaseOrderIssued",
+    "PurchaseOrderLine",
     "QualityHoldPlaced",
     "QualityHoldReleased",
     "ShipmentLine",
