@@ -85,6 +85,7 @@ class BusRuntime:
                     source=Source(system=entry.system, interface=route.spec.interface),
                     publish=self.publisher.publish_envelopes,
                     store=self._engine,
+                    config_dir=route.file.parent,
                 )
                 adapters.append(inbound_adapter_class(entry.adapter)(settings, context))
         return adapters

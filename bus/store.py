@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, PrimaryKeyConstraint, String, Table, create_engine, event
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+)
 
 metadata = MetaData()
 
@@ -16,6 +27,29 @@ delivered = Table(
     Column("delivered_at", DateTime(timezone=True), nullable=False, index=True),
     PrimaryKeyConstraint("route", "message_id", name="pk_esb_delivered"),
 )
+
+inbound_files = Table(
+    "esb_inbound_files",
+    metadata,
+    Column("route", String(80), nullable=False),
+    Column("digest", String(64), nullable=False, comment="SHA-256 of the file's content"),
+    Column("name", String(255), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("messages", Integer, nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("route", "digest", name="pk_esb_inbound_files"),
+)
+"""Files an inbound adapter has ingested (messages confirmed): the same content is never ingested twice."""
+
+inbound_claims = Table(
+    "esb_inbound_claims",
+    metadata,
+    Column("claim", String(255), primary_key=True, comment="e.g. an EDI partner's interchange control number"),
+    Column("route", String(80), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+)
+"""Identifiers a partner must never send twice, recorded with the file that carried them."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

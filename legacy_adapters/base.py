@@ -14,6 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -76,6 +77,8 @@ class InboundContext:
     """Publish envelopes with confirms (pipelined); returns when all are confirmed, raises ``PublishFailed``."""
     store: Engine
     """The bus's store, for what an adapter must remember (files already ingested, control numbers)."""
+    config_dir: Path | None = None
+    """The folder of the route file: relative paths in settings (partner files, WSDLs) are resolved there."""
 
 
 class InboundAdapter(ABC):

@@ -17,5 +17,5 @@ def canonical_json(envelope: Envelope) -> Document:
 @transformer("envelope.json")
 def envelope_json(envelope: Envelope) -> Document:
     """The whole envelope (metadata and payload) as JSON, for targets that want the lineage too."""
-    body = json.dumps(envelope.model_dump(mode="json"), separators=(",", ":")).encode()
+    body = json.dumps(envelope.model_dump(mode="json", serialize_as_any=True), separators=(",", ":")).encode()
     return Document(body=body, name=f"{envelope.type}-{envelope.message_id}.json")
