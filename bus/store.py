@@ -51,6 +51,14 @@ inbound_claims = Table(
 )
 """Identifiers a partner must never send twice, recorded with the file that carried them."""
 
+sequences = Table(
+    "esb_sequences",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+"""Counters that must survive restarts, e.g. the control numbers of acknowledgements sent to a partner."""
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()

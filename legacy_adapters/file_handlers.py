@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -46,7 +46,16 @@ class FileVerdict:
     """Identifiers recorded with the file once ingested (the sender must not reuse them)."""
 
 
-IsClaimed = Callable[[str], bool]
+class InboundMemory(Protocol):
+    """What a handler may remember across files (backed by the bus's store)."""
+
+    def is_claimed(self, claim: str) -> bool:
+        """Whether a file already ingested claimed this identifier."""
+        ...
+
+    def next_number(self, sequence: str, *, wrap_at: int = ...) -> int:
+        """The next value of a persistent counter."""
+        ...
 
 
 class FileReading(ABC):
@@ -73,7 +82,7 @@ class FileHandler(ABC):
         """Where relative paths in the settings are resolved (the route catalogue's folder)."""
 
     @abstractmethod
-    def read(self, stream: BinaryIO, file: IncomingFile, is_claimed: IsClaimed) -> FileReading:
+    def read(self, stream: BinaryIO, file: IncomingFile, memory: InboundMemory) -> FileReading:
         """Start reading ``stream`` (a seekable local copy of ``file``)."""
 
 
@@ -100,7 +109,7 @@ class DecoderFileHandler(FileHandler):
         super().__init__(HandlerSettings())
         self._decode = decode
 
-    def read(self, stream: BinaryIO, file: IncomingFile, is_claimed: IsClaimed) -> FileReading:
+    def read(self, stream: BinaryIO, file: IncomingFile, memory: InboundMemory) -> FileReading:
         return _DecoderReading(self._decode, stream)
 
 

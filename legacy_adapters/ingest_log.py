@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bus.store import inbound_claims, inbound_files
+from bus.store import inbound_claims, inbound_files, sequences
 
 
 @dataclass(frozen=True)
@@ -60,3 +60,15 @@ class IngestLog:
             rows = [{"claim": c, "route": self._route, "digest": digest, "claimed_at": now} for c in claims]
             if rows:
                 connection.execute(self._insert(inbound_claims).values(rows).on_conflict_do_nothing())
+
+    def next_number(self, sequence: str, *, wrap_at: int = 999_999_999) -> int:
+        """The next value of a persistent counter (1, 2, ... up to ``wrap_at``, then 1 again)."""
+        with self._engine.begin() as connection:
+            connection.execute(self._insert(sequences).values(name=sequence, value=0).on_conflict_do_nothing())
+            value = connection.execute(
+                update(sequences)
+                .where(sequences.c.name == sequence)
+                .values(value=sequences.c.value % wrap_at + 1)
+                .returning(sequences.c.value)
+            ).scalar_one()
+        return value

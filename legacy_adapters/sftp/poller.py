@@ -194,7 +194,7 @@ class SftpPollerAdapter(InboundAdapter):
                 )  # fmt: skip
                 await asyncio.to_thread(self._done, sftp, name)
                 return "duplicate"
-            reading = self._handler.read(spool, file, self._log.is_claimed)
+            reading = self._handler.read(spool, file, self._log)
             try:
                 verdict = await asyncio.to_thread(reading.verdict)
             except PermanentError as exc:
