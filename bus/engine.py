@@ -66,7 +66,9 @@ class RouteWorker:
         self._filter = RouteFilter(self.route.filter)
         self._transform = get_transformer(self.route.transform)
         adapter_type = adapter_class(self.route.target.adapter)
-        self.adapter: OutboundAdapter = adapter_type(route.adapter_settings, AdapterContext(route=self.route.name))
+        self.adapter: OutboundAdapter = adapter_type(
+            route.adapter_settings, AdapterContext(route=self.route.name, config_dir=route.file.parent)
+        )
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None

@@ -37,9 +37,11 @@ class AdapterSettings(BaseModel):
 
 @dataclass(frozen=True)
 class AdapterContext:
-    """What the runtime lends an outbound adapter: its route's name."""
+    """What the runtime lends an outbound adapter."""
 
     route: str
+    config_dir: Path | None = None
+    """The folder of the route file: relative paths in settings (WSDLs, key files) are resolved there."""
 
 
 class OutboundAdapter(ABC):

@@ -25,7 +25,7 @@ class Document:
 TransformerFn = Callable[[Envelope], Document]
 
 _TRANSFORMERS: dict[str, TransformerFn] = {}
-_BUILTIN_MODULES = ("transformers.builtin", "transformers.mes")
+_BUILTIN_MODULES = ("transformers.builtin", "transformers.mes", "transformers.soap_maps", "transformers.idoc")
 
 
 def transformer(name: str) -> Callable[[TransformerFn], TransformerFn]:

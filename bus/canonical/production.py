@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import Field
 
@@ -64,13 +65,13 @@ class OperationConfirmed(CanonicalMessage):
     work_center: Code
     confirmation_number: str | None = None
     yield_quantity: Quantity
-    scrap_quantity: Quantity = 0
-    rework_quantity: Quantity = 0
+    scrap_quantity: Quantity = Decimal(0)
+    rework_quantity: Quantity = Decimal(0)
     unit: UnitOfMeasure
     scrap_reason: str | None = None
-    setup_time: Quantity = 0
-    machine_time: Quantity = 0
-    labor_time: Quantity = 0
+    setup_time: Quantity = Decimal(0)
+    machine_time: Quantity = Decimal(0)
+    labor_time: Quantity = Decimal(0)
     time_unit: UnitOfMeasure = "MIN"
     personnel_number: str | None = None
     final_confirmation: bool = False

@@ -1,0 +1,113 @@
+"""SAP's external formats for IDoc field values: dates, times, decimal numbers, numbers with leading zeros, flags.
+
+Dates are ``YYYYMMDD`` (blank or ``00000000`` for none), times ``HHMMSS`` (``240000`` is the end of the day),
+decimals use a point and may carry the sign at the end (``12.500-``). Document numbers that are all digits are
+stored with leading zeros (SAP's ALPHA conversion): ``100012345`` is ``000100012345`` in a 12-character field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+
+_DECIMAL = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)(-?)")
+
+
+class ValueFormatError(ValueError):
+    """A field value is not in the SAP format its field needs."""
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def parse_date(text: str) -> date | None:
+    """``20261201`` -> 2026-12-01; blank or ``00000000`` -> None."""
+    if not text or text == "00000000":
+        return None
+    if len(text) != 8 or not _digits(text):
+        raise ValueFormatError(f"{text!r} is not a date (YYYYMMDD)")
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise ValueFormatError(f"{text!r} is not a calendar date") from None
+
+
+def parse_datetime(date_text: str, time_text: str, tz: tzinfo) -> datetime | None:
+    """A date field and a time field read as one moment in ``tz``; None when the date is blank."""
+    day = parse_date(date_text)
+    if day is None:
+        return None
+    if not time_text:
+        return datetime.combine(day, time(), tz)
+    if len(time_text) != 6 or not _digits(time_text):
+        raise ValueFormatError(f"{time_text!r} is not a time (HHMMSS)")
+    if time_text == "240000":
+        return datetime.combine(day + timedelta(days=1), time(), tz)
+    try:
+        moment = time(int(time_text[:2]), int(time_text[2:4]), int(time_text[4:]))
+    except ValueError:
+        raise ValueFormatError(f"{time_text!r} is not a time of day") from None
+    return datetime.combine(day, moment, tz)
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%Y%m%d") if value is not None else ""
+
+
+def format_datetime(value: datetime, tz: tzinfo) -> tuple[str, str]:
+    """``(YYYYMMDD, HHMMSS)`` of ``value`` seen in ``tz`` (a naive value is taken to be in ``tz`` already)."""
+    local = value.astimezone(tz) if value.tzinfo is not None else value
+    return local.strftime("%Y%m%d"), local.strftime("%H%M%S")
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """``250.000`` -> 250.000, ``12.5-`` -> -12.5; blank -> None."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isascii() and text.replace(".", "", 1).isdigit():
+        return Decimal(text)
+    match = _DECIMAL.fullmatch(text)
+    if match is None:
+        raise ValueFormatError(f"{text!r} is not a number")
+    sign, digits, trailing = match.groups()
+    if sign and trailing:
+        raise ValueFormatError(f"{text!r} has two signs")
+    value = Decimal(digits)
+    return -value if sign == "-" or trailing else value
+
+
+def format_decimal(value: Decimal | int | None) -> str:
+    """A number in SAP's external format, without exponent; a negative number carries its sign at the end."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    text = f"{abs(value):f}"
+    return f"{text}-" if value < 0 else text
+
+
+def strip_zeros(text: str) -> str:
+    """ALPHA output: ``000100012345`` -> ``100012345``; values that are not all digits stay as they are."""
+    if text and _digits(text):
+        return text.lstrip("0") or "0"
+    return text
+
+
+def pad_zeros(text: str, length: int) -> str:
+    """ALPHA input: an all-digit value is right-aligned with leading zeros to ``length``; others stay."""
+    if text and _digits(text) and len(text) < length:
+        return text.zfill(length)
+    return text
+
+
+def numc(text: str) -> str | None:
+    """A NUMC field as a number without leading zeros; all zeros or blank -> None."""
+    stripped = strip_zeros(text)
+    return None if not stripped or stripped == "0" else stripped
+
+
+def flag(text: str) -> bool:
+    """SAP checkbox: ``X`` is true, blank is false."""
+    return text.strip().upper() == "X"
