@@ -20,6 +20,7 @@ from bus.routespec import RouteSpec
 from bus.runtime import BusRuntime, connect
 from bus.settings import Settings
 from bus.topology import apply_topology
+from deadletter.cli import add_commands as add_deadletter_commands
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -43,7 +44,7 @@ def _catalogue(settings: Settings) -> list[LoadedRoute]:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     routes = _catalogue(settings)
-    runtime = BusRuntime(settings, routes)
+    runtime = BusRuntime(settings, routes, park_dead_letters=True)
     try:
         asyncio.run(runtime.run_until_signalled())
     except ConfigurationError as exc:
@@ -203,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("type", nargs="?")
     schema.add_argument("--version", type=int, help="schema version (default: newest)")
     schema.set_defaults(handler=cmd_schema)
+    add_deadletter_commands(commands)
     return parser
 
 

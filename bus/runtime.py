@@ -20,6 +20,9 @@ from bus.publisher import Publisher
 from bus.settings import Settings
 from bus.store import create_store_engine
 from bus.topology import apply_topology
+from deadletter.api import admin_routes
+from deadletter.drainer import DeadLetterDrainer
+from deadletter.service import DeadLetterService
 from legacy_adapters.base import InboundAdapter, InboundContext
 from legacy_adapters.registry import inbound_adapter_class
 from legacy_adapters.rest_inbound import rest_inbound_routes
@@ -35,10 +38,15 @@ async def connect(settings: Settings, role: str) -> AbstractRobustConnection:
 class BusRuntime:
     """Owns the broker connections, the store, the route workers and the HTTP server of one process."""
 
-    def __init__(self, settings: Settings, routes: list[LoadedRoute], *, serve_http: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, routes: list[LoadedRoute], *, serve_http: bool = True, park_dead_letters: bool = False
+    ) -> None:
+        """``park_dead_letters``: drain ``esb.deadletter`` into the store (``esb run`` does)."""
         self.settings = settings
         self.routes = routes
         self.serve_http = serve_http
+        self.park_dead_letters = park_dead_letters
+        self.drainer: DeadLetterDrainer | None = None
         self.workers: list[RouteWorker] = []
         self.inbound: list[InboundAdapter] = []
         self.publisher: Publisher | None = None
@@ -61,6 +69,9 @@ class BusRuntime:
                 worker = RouteWorker(route, consume, self.publisher, self.idempotency, self.settings.prefetch)
                 await worker.start()
                 self.workers.append(worker)
+        if self.park_dead_letters:
+            self.drainer = DeadLetterDrainer(consume, self._engine)
+            await self.drainer.start()
         self.inbound = self._inbound_adapters()
         if self.serve_http:
             await self._start_http()
@@ -95,6 +106,7 @@ class BusRuntime:
         endpoints = rest_inbound_routes(self.publisher.publish_envelope, self.settings.max_body_bytes)
         for adapter in self.inbound:
             endpoints.extend(adapter.http_routes())
+        endpoints.extend(admin_routes(DeadLetterService(self._engine, self.publisher)))
         app = build_app(
             endpoints,
             self.health,
@@ -129,6 +141,8 @@ class BusRuntime:
             await self._runner.cleanup()
         for worker in self.workers:
             await worker.stop()
+        if self.drainer is not None:
+            await self.drainer.stop()
         if self.idempotency is not None:
             await self.idempotency.close()
         if self.publisher is not None:

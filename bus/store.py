@@ -70,12 +70,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def create_store_engine(url: str) -> Engine:
-    """An engine for ``url``, with the schema created if missing."""
+def create_store_engine(url: str, *, migrate: bool = True) -> Engine:
+    """An engine for ``url``, with the schema brought up to date (the migrations of ``esb db upgrade``)."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+    if migrate:
+        from bus.migrate import upgrade  # imported here: the migrations import this module's tables
+
+        upgrade(engine)
     return engine

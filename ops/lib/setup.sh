@@ -54,7 +54,8 @@ ensure_rabbitmq() {
     if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
         as_root systemctl start rabbitmq-server
     else
-        as_root rabbitmq-server -detached
+        # every queue and connection holds file descriptors: the shell's default of 1024 is too few
+        as_root sh -c 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec rabbitmq-server -detached'
     fi
     for _ in $(seq 1 120); do
         port_answers "$AMQP_HOST" "$AMQP_PORT" && { as_root rabbitmqctl -q await_startup; say "RabbitMQ is up"; return 0; }

@@ -1,0 +1,1 @@
+"""Alembic migrations of the store (bus tables and the dead-letter parking store)."""
