@@ -13,7 +13,7 @@ operation            OPERATION
 work_center, plant   WORK_CNTR, PLANT
 confirmation_number  CONF_NO
 yield/scrap/rework   YIELD, SCRAP, REWORK in CONF_QUAN_UNIT
-scrap_reason         DEV_REASON (reason for variance)
+scrap_reason         DEV_REASON (a reason code of up to 4 characters), else CONF_TEXT (first 40 characters)
 setup/machine/labor  CONF_ACTIVITY1..3 in CONF_ACTI_UNIT1..3
 personnel_number     PERS_NO
 final_confirmation   FIN_CONF ``X`` or ``1`` (record type L40 is written for a final, L20 for a partial one)
@@ -60,6 +60,10 @@ def decode(idoc: Idoc, context: Context) -> list[Decoded]:
     return decoded
 
 
+_REASON_CODE_LENGTH = 4
+_CONF_TEXT_LENGTH = 40
+
+
 def _confirmation(view: SegmentView, idoc: Idoc, context: Context) -> OperationConfirmed:
     (setup, machine, labor), unit = common_time_unit(view, _ACTIVITIES)
     tz = context.timezone
@@ -74,7 +78,7 @@ def _confirmation(view: SegmentView, idoc: Idoc, context: Context) -> OperationC
         "scrap_quantity": view.decimal("SCRAP") or 0,
         "rework_quantity": view.decimal("REWORK") or 0,
         "unit": view.text("CONF_QUAN_UNIT"),
-        "scrap_reason": view.text("DEV_REASON"),
+        "scrap_reason": view.text("DEV_REASON") or view.text("CONF_TEXT"),
         "setup_time": setup or 0,
         "machine_time": machine or 0,
         "labor_time": labor or 0,
@@ -86,6 +90,13 @@ def _confirmation(view: SegmentView, idoc: Idoc, context: Context) -> OperationC
     return validated(OperationConfirmed, data, docnum=idoc.docnum)
 
 
+def _scrap_reason(reason: str | None) -> dict[str, str | None]:
+    """A variance reason code (up to 4 characters) goes to DEV_REASON; a text to the confirmation text."""
+    if reason and (len(reason) > _REASON_CODE_LENGTH or " " in reason):
+        return {"CONF_TEXT": reason[:_CONF_TEXT_LENGTH]}
+    return {"DEV_REASON": reason}
+
+
 def encode(message: OperationConfirmed, context: Context) -> list[Segment]:
     day, moment = format_datetime(message.confirmed_at, context.timezone)
     fields: dict[str, str | None] = {
@@ -94,7 +105,7 @@ def encode(message: OperationConfirmed, context: Context) -> list[Segment]:
         "OPERATION": message.operation,
         "FIN_CONF": "X" if message.final_confirmation else "",
         "POSTG_DATE": day,
-        "DEV_REASON": message.scrap_reason,
+        **_scrap_reason(message.scrap_reason),
         "PLANT": message.plant,
         "WORK_CNTR": message.work_center,
         "RECORDTYPE": "L40" if message.final_confirmation else "L20",
