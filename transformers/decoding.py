@@ -54,7 +54,7 @@ def message_id_for(document_digest: str, reference: str) -> uuid.UUID:
 DecoderFn = Callable[[BinaryIO], Iterator[Decoded]]
 
 _DECODERS: dict[str, DecoderFn] = {}
-_BUILTIN_MODULES: tuple[str, ...] = ("transformers.jsonlines", "transformers.idoc")
+_BUILTIN_MODULES: tuple[str, ...] = ("transformers.jsonlines", "transformers.idoc", "transformers.edifact")
 
 
 def decoder(name: str) -> Callable[[DecoderFn], DecoderFn]:
