@@ -7,6 +7,7 @@ host is refused unless the route explicitly sets ``accept_unknown_host`` (for fi
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from pydantic import Field, model_validator
 from bus.durations import Duration
 from bus.errors import PermanentError, TransientError
 from legacy_adapters.base import AdapterSettings
+
+logging.getLogger("paramiko").setLevel(logging.WARNING)  # it logs every session opened at INFO: one per poll
 
 
 class SftpServer(AdapterSettings):
