@@ -418,3 +418,33 @@ def test_units_are_x12_unit_codes():
 def test_a_gross_weight_needs_its_unit():
     with pytest.raises(GenerationError, match="TD107 and TD108"):
         set_856(notice(packs=one_line_pack(gross_weight=5)), created_at=datetime(2024, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("tag", "qualifier", "replacement", "where", "words"),
+    [
+        ("N1", "SE", None, ("N1", None), "N1*SE (the supplier id) in the heading missing"),
+        ("PO1", None, ["PO1", "10", "lots", "EA", "", "", "BP", "M"], ("PO1", 2), "PO102 (quantity ordered) 'lots'"),
+        (
+            "PO1",
+            None,
+            ["PO1", "10", "1", "", "", "", "BP", "M"],
+            ("PO1", 3),
+            "PO103 (unit of measurement code) is missing",
+        ),
+        ("CTT", None, ["CTT", "7"], ("CTT", 1), "is not the number of PO1 segments (2)"),
+        ("CUR", None, ["CUR", "BY", "euro"], ("CUR", 2), "CUR02 (currency code) 'euro' is not accepted"),
+    ],
+)
+def test_850_problems_are_named_with_segment_and_element(
+    tag: str, qualifier: str | None, replacement: list[str] | None, where: tuple[str, int | None], words: str
+):
+    segments = segments_of(po_interchange(order()))
+    at = next(i for i, s in enumerate(segments) if s[0] == tag and (qualifier is None or s[1] == qualifier))
+    segments[at : at + 1] = [replacement] if replacement else []
+    with pytest.raises(MappingError) as caught:
+        parse_850(segments)
+    note = caught.value.segment_errors[0]
+    assert note.segment_id == where[0]
+    assert [e.position for e in note.elements] == ([where[1]] if where[1] else [])
+    assert words in caught.value.reason
