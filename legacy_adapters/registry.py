@@ -13,6 +13,7 @@ from typing import TypeVar
 from legacy_adapters.base import InboundAdapter, OutboundAdapter
 
 _OUTBOUND = {
+    "amqp": "legacy_adapters.amqp:AmqpPublishAdapter",
     "rest": "legacy_adapters.rest:RestWebhookAdapter",
     "sftp": "legacy_adapters.sftp.writer:SftpWriterAdapter",
     "soap": "legacy_adapters.soap.outbound:SoapCallAdapter",
