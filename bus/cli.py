@@ -15,11 +15,14 @@ from bus.canonical import UnknownMessageType, json_schema, known_types, model_fo
 from bus.catalogue import CatalogueInvalid, LoadedRoute, load_catalogue
 from bus.envelope import Envelope, Source
 from bus.errors import ConfigurationError
+from bus.journal import story
 from bus.publisher import Publisher, PublishFailed
 from bus.routespec import RouteSpec
 from bus.runtime import BusRuntime, connect
 from bus.settings import Settings
+from bus.store import create_store_engine
 from bus.topology import apply_topology
+from bus.trace import as_json, as_table
 from deadletter.cli import add_commands as add_deadletter_commands
 
 
@@ -104,6 +107,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print(f"esb: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    engine = create_store_engine(settings.database_url)
+    try:
+        entries = story(engine, args.key)
+    finally:
+        engine.dispose()
+    print(as_json(entries) if args.json else as_table(entries))
+    return 0 if entries else 1
 
 
 def cmd_topology_apply(args: argparse.Namespace) -> int:
@@ -204,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("type", nargs="?")
     schema.add_argument("--version", type=int, help="schema version (default: newest)")
     schema.set_defaults(handler=cmd_schema)
+    trace = commands.add_parser("trace", help="the journal of one business transaction (or one message), with times")
+    trace.add_argument("key", metavar="CORRELATION_ID", help="a correlation id, or a message id")
+    trace.add_argument("--json", action="store_true", help="JSON instead of a table")
+    trace.set_defaults(handler=cmd_trace)
     add_deadletter_commands(commands)
     return parser
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
@@ -21,6 +22,8 @@ from bus.envelope import Envelope, utcnow
 from bus.errors import DeliveryFailed, InvalidMessage, TransformFailed, TransientError
 from bus.filters import RouteFilter
 from bus.idempotency import IdempotencyStore
+from bus.journal import Event, Journal
+from bus.metrics import RouteMetrics
 from bus.publisher import Publisher, PublishFailed
 from bus.topology import DEAD_EXCHANGE, retry_exchange
 from bus.wire import (
@@ -57,8 +60,10 @@ class RouteWorker:
         publisher: Publisher,
         idempotency: IdempotencyStore,
         prefetch: int,
+        journal: Journal | None = None,
     ) -> None:
         self.route = route.spec
+        self._journal = journal
         self._connection = connection
         self._publisher = publisher
         self._idempotency = idempotency
@@ -74,6 +79,7 @@ class RouteWorker:
         self._consumer_tag: str | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
         self.delivered = 0
+        self.metrics = RouteMetrics(self.route.name, self.route.target.adapter)
 
     async def start(self) -> None:
         await self.adapter.start()
@@ -100,6 +106,8 @@ class RouteWorker:
         task = asyncio.current_task()
         if task is not None:
             self._in_flight.add(task)
+        self.metrics.received(message.type)
+        self.metrics.in_flight.inc()
         try:
             await self._settle(message)
         except Exception:
@@ -107,6 +115,7 @@ class RouteWorker:
             await asyncio.sleep(NACK_PAUSE)
             await _quietly(message.nack(requeue=True))
         finally:
+            self.metrics.in_flight.dec()
             if task is not None:
                 self._in_flight.discard(task)
 
@@ -115,6 +124,7 @@ class RouteWorker:
         try:
             envelope = from_amqp(message)
         except InvalidMessage as exc:
+            self.metrics.failed(exc.error_class)
             await self._dead_letter(message, exc, attempt, "invalid message")
             return
         while True:
@@ -123,11 +133,15 @@ class RouteWorker:
                 break
             except DeliveryFailed as exc:
                 failure = exc
+                self.metrics.failed(exc.error_class)
             if not failure.transient or attempt >= self.route.retry.attempts:
                 reason = "permanent error" if not failure.transient else "retries exhausted"
                 await self._dead_letter(message, failure, attempt, reason)
+                self._note(Event.DEAD_LETTERED, envelope, f"{reason} after {attempt} attempt(s): {failure}")
                 return
             attempt += 1
+            self.metrics.retried.inc()
+            self._note(Event.RETRIED, envelope, f"attempt {attempt - 1} failed: {failure}")
             delay = self.route.retry.delay_before(attempt)
             if not self.route.ordered:
                 await self._retry_later(message, failure, attempt, delay)
@@ -151,10 +165,15 @@ class RouteWorker:
         """Deliver once, unless already delivered or filtered out; raise ``DeliveryFailed`` on failure."""
         if self.route.idempotency and await self._idempotency.already_delivered(self.route.name, envelope.message_id):
             log.info("route %s: %s already delivered; skipping the duplicate", self.route.name, envelope.message_id)
+            self.metrics.duplicates.inc()
+            self._note(Event.DUPLICATE, envelope)
             return
         if not self._filter(envelope.filter_view()):
+            self.metrics.filtered.inc()
+            self._note(Event.FILTERED, envelope)
             return
         document = self._make_document(envelope)
+        started = time.monotonic()
         try:
             async with asyncio.timeout(DELIVERY_DEADLINE):
                 await self.adapter.deliver(envelope, document)
@@ -165,6 +184,14 @@ class RouteWorker:
         except Exception as exc:
             # an adapter bug or an unforeseen failure: retried, then parked with its description
             raise TransientError(f"adapter {self.route.target.adapter} failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            self.metrics.delivery_seconds.observe(time.monotonic() - started)
+        self.metrics.delivered(envelope)
+        self._note(Event.DELIVERED, envelope)
+
+    def _note(self, event: Event, envelope: Envelope, detail: str | None = None) -> None:
+        if self._journal is not None:
+            self._journal.record(event, envelope, route=self.route.name, detail=detail)
 
     def _make_document(self, envelope: Envelope) -> Document:
         try:
@@ -205,9 +232,12 @@ class RouteWorker:
         log.warning(
             "route %s: %s dead-lettered after %d attempt(s): %s", self.route.name, message.message_id, attempt, error
         )
-        await self._move(message, DEAD_EXCHANGE, self.route.name, headers)
+        if await self._move(message, DEAD_EXCHANGE, self.route.name, headers):
+            self.metrics.dead_lettered(reason)
 
-    async def _move(self, message: AbstractIncomingMessage, exchange: str, routing_key: str, headers: dict[str, Any]):
+    async def _move(
+        self, message: AbstractIncomingMessage, exchange: str, routing_key: str, headers: dict[str, Any]
+    ) -> bool:
         """Publish a copy elsewhere (confirmed), then ack the original; on failure the original stays queued."""
         try:
             await self._publisher.publish(exchange, routing_key, copy_message(message, headers))
@@ -217,8 +247,9 @@ class RouteWorker:
             )
             await asyncio.sleep(NACK_PAUSE)
             await _quietly(message.nack(requeue=True))
-            return
+            return False
         await message.ack()
+        return True
 
 
 async def _quietly(awaitable: Any) -> None:

@@ -1,4 +1,4 @@
-"""The bus's HTTP server: REST inbound, health, and the mount point for further endpoints."""
+"""The bus's HTTP server: REST inbound, health, metrics, and the mount point for further endpoints."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bus.metrics import metrics_endpoint
 from bus.problems import problem
 
 HealthCheck = Callable[[], Awaitable[dict[str, str]]]
-OPEN_PATHS = frozenset({"/healthz"})
+OPEN_PATHS = frozenset({"/healthz", "/metrics"})
+"""No bearer token: health checks and Prometheus; restrict who reaches the port instead."""
 OWN_AUTH = "esb_own_auth"
 """Handler attribute: the endpoint authenticates its callers itself (SOAP with HTTP Basic), no bearer token."""
 
@@ -39,5 +41,5 @@ def build_app(
         healthy = all(value == "ok" for value in checks.values())
         return web.json_response({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 
-    app.add_routes([web.get("/healthz", healthz), *routes])
+    app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics_endpoint), *routes])
     return app

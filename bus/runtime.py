@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Iterable
 
 import aio_pika
 from aio_pika.abc import AbstractRobustConnection
@@ -13,10 +14,11 @@ from sqlalchemy import text
 
 from bus.catalogue import LoadedRoute
 from bus.engine import RouteWorker
-from bus.envelope import Source
+from bus.envelope import Envelope, Source
 from bus.http import build_app
 from bus.idempotency import IdempotencyStore
-from bus.publisher import Publisher
+from bus.journal import Event, Journal
+from bus.publisher import Publisher, PublishOutcome
 from bus.settings import Settings
 from bus.store import create_store_engine
 from bus.topology import apply_topology
@@ -49,6 +51,7 @@ class BusRuntime:
         self.drainer: DeadLetterDrainer | None = None
         self.workers: list[RouteWorker] = []
         self.inbound: list[InboundAdapter] = []
+        self.journal: Journal | None = None
         self.publisher: Publisher | None = None
         self._connections: list[AbstractRobustConnection] = []
         self._runner: web.AppRunner | None = None
@@ -59,6 +62,9 @@ class BusRuntime:
     async def start(self) -> None:
         self._engine = create_store_engine(self.settings.database_url)
         self.idempotency = IdempotencyStore(self._engine)
+        if self.settings.journal:
+            self.journal = Journal(self._engine)
+            self.journal.start()
         consume = await connect(self.settings, "consume")
         publish = await connect(self.settings, "publish")
         self._connections = [consume, publish]
@@ -66,7 +72,9 @@ class BusRuntime:
         self.publisher = Publisher(publish, deadline=self.settings.publish_timeout)
         for route in self.routes:
             if route.spec.consumes:
-                worker = RouteWorker(route, consume, self.publisher, self.idempotency, self.settings.prefetch)
+                worker = RouteWorker(
+                    route, consume, self.publisher, self.idempotency, self.settings.prefetch, self.journal
+                )
                 await worker.start()
                 self.workers.append(worker)
         if self.park_dead_letters:
@@ -94,7 +102,7 @@ class BusRuntime:
                 context = InboundContext(
                     route=route.spec.name,
                     source=Source(system=entry.system, interface=route.spec.interface),
-                    publish=self.publisher.publish_envelopes,
+                    publish=self._publish_envelopes,
                     store=self._engine,
                     config_dir=route.file.parent,
                 )
@@ -103,7 +111,7 @@ class BusRuntime:
 
     async def _start_http(self) -> None:
         assert self.publisher is not None
-        endpoints = rest_inbound_routes(self.publisher.publish_envelope, self.settings.max_body_bytes)
+        endpoints = rest_inbound_routes(self._publish_envelope, self.settings.max_body_bytes)
         for adapter in self.inbound:
             endpoints.extend(adapter.http_routes())
         endpoints.extend(admin_routes(DeadLetterService(self._engine, self.publisher)))
@@ -119,6 +127,30 @@ class BusRuntime:
         await site.start()
         self.http_port = self._runner.addresses[0][1]
         log.info("HTTP on http://%s:%d", self.settings.http_host, self.http_port)
+
+    async def _publish_envelopes(self, envelopes: Iterable[Envelope]) -> list[PublishOutcome]:
+        """Publish for an inbound adapter, and journal what became of each message."""
+        assert self.publisher is not None
+        batch = list(envelopes)
+        outcomes = await self.publisher.publish_envelopes(batch)
+        if self.journal is not None:
+            for envelope, outcome in zip(batch, outcomes, strict=True):
+                self._journal_published(envelope, outcome)
+        return outcomes
+
+    async def _publish_envelope(self, envelope: Envelope) -> PublishOutcome:
+        assert self.publisher is not None
+        outcome = await self.publisher.publish_envelope(envelope)
+        if self.journal is not None:
+            self._journal_published(envelope, outcome)
+        return outcome
+
+    def _journal_published(self, envelope: Envelope, outcome: PublishOutcome) -> None:
+        assert self.journal is not None
+        if outcome is PublishOutcome.CONFIRMED:
+            self.journal.record(Event.PUBLISHED, envelope, detail=f"from {envelope.source.interface}")
+        else:
+            self.journal.record(Event.PARKED, envelope, detail="unroutable: no route takes this type and plant")
 
     async def health(self) -> dict[str, str]:
         broker = "ok" if self._connections and all(not c.is_closed for c in self._connections) else "disconnected"
@@ -145,6 +177,8 @@ class BusRuntime:
             await self.drainer.stop()
         if self.idempotency is not None:
             await self.idempotency.close()
+        if self.journal is not None:
+            await self.journal.close()
         if self.publisher is not None:
             await self.publisher.close()
         for connection in self._connections:

@@ -18,6 +18,7 @@ class Settings(BaseModel):
     publish_timeout: float = Field(default=15.0, gt=0)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     api_token: str | None = None
+    journal: bool = Field(default=True, description="Journal each message's life for esb trace (ESB_JOURNAL=off)")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Engine,
@@ -58,6 +59,21 @@ sequences = Table(
     Column("value", Integer, nullable=False),
 )
 """Counters that must survive restarts, e.g. the control numbers of acknowledgements sent to a partner."""
+
+journal = Table(
+    "esb_journal",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("event", String(32), nullable=False),
+    Column("message_id", String(36), nullable=False, index=True),
+    Column("correlation_id", String(128), nullable=False, index=True),
+    Column("message_type", String(128), nullable=False),
+    Column("route", String(80)),
+    Column("system", String(64)),
+    Column("detail", String(500)),
+)
+"""Each message's life, for ``esb trace``."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

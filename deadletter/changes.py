@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from bus.journal import Event
+from bus.store import journal
 from deadletter.errors import Conflict, NotFound
 from deadletter.parking import DISCARDED, PARKED, REPLAYED
 from deadletter.tables import deadletter_audit, deadletters
@@ -62,7 +64,13 @@ def discard(connection: Connection, deadletter_id: int, actor: str, reason: str)
 
 
 def mark_replayed(
-    connection: Connection, deadletter_id: int, actor: str, reason: str | None, details: dict[str, Any]
+    connection: Connection,
+    deadletter_id: int,
+    actor: str,
+    reason: str | None,
+    details: dict[str, Any],
+    *,
+    sent_at: datetime | None = None,
 ) -> bool:
     """False if someone else replayed or discarded it meanwhile (the republished copy is absorbed downstream)."""
     result = connection.execute(
@@ -71,4 +79,26 @@ def mark_replayed(
         .values(status=REPLAYED, status_at=datetime.now(UTC), replays=deadletters.c.replays + 1)
     )
     audit(connection, deadletter_id, "replay", actor, reason, details)
+    _journal_replay(connection, deadletter_id, actor, sent_at or datetime.now(UTC))
     return result.rowcount == 1
+
+
+def _journal_replay(connection: Connection, deadletter_id: int, actor: str, at: datetime) -> None:
+    """The replay as the message's journal shows it (``esb trace``), in the same transaction."""
+    row = connection.execute(
+        select(
+            deadletters.c.message_id, deadletters.c.correlation_id, deadletters.c.message_type, deadletters.c.route
+        ).where(deadletters.c.id == deadletter_id)
+    ).one()
+    if row.message_id and row.correlation_id:
+        connection.execute(
+            insert(journal).values(
+                at=at,
+                event=Event.REPLAYED.value,
+                message_id=row.message_id,
+                correlation_id=row.correlation_id,
+                message_type=row.message_type or "unknown",
+                route=row.route,
+                detail=f"dead letter {deadletter_id} replayed by {actor}",
+            )
+        )

@@ -13,9 +13,10 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 from sqlalchemy import Engine
 
 from bus.engine import _quietly
+from bus.metrics import dead_letter_parked
 from bus.topology import DEAD_QUEUE
 from deadletter.parking import ParkingStore
-from deadletter.record import RawDeadLetter
+from deadletter.record import RawDeadLetter, describe
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ class DeadLetterDrainer:
 
     async def _park(self, message: AbstractIncomingMessage) -> None:
         try:
-            stored = await self._store.park(RawDeadLetter.from_message(message))
+            raw = RawDeadLetter.from_message(message)
+            stored = await self._store.park(raw)
         except Exception as exc:
             log.warning("cannot park dead letter %s (%s); it stays queued", message.message_id, exc)
             stored = None
@@ -65,6 +67,8 @@ class DeadLetterDrainer:
             return
         if stored:
             self.parked += 1
+            letter = describe(raw)  # it was described when parked; not the hot path
+            dead_letter_parked(letter.route, letter.reason)
             log.info("parked dead letter %s", message.message_id)
         await message.ack()
         self.acked += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import aio_pika
@@ -97,6 +97,8 @@ class ReplayOutcome:
     routing_key: str
     edited: bool
     error: str | None = None
+    sent_at: datetime | None = None
+    """When it was handed to the broker: the moment the journal shows for the replay."""
 
     @property
     def published(self) -> bool:
@@ -148,6 +150,7 @@ async def publish_items(publisher: Publisher, items: Sequence[ReplayItem]) -> li
 
     async def one(item: ReplayItem) -> ReplayOutcome:
         exchange, routing_key = item.destination
+        sent_at = datetime.now(UTC)
         try:
             outcome = await publisher.publish(exchange, routing_key, item.message())
         except PublishFailed as exc:
@@ -155,6 +158,6 @@ async def publish_items(publisher: Publisher, items: Sequence[ReplayItem]) -> li
         result: Literal["replayed", "parked again"] = (
             "replayed" if outcome is PublishOutcome.CONFIRMED else "parked again"
         )
-        return ReplayOutcome(item.id, result, exchange, routing_key, item.edited)
+        return ReplayOutcome(item.id, result, exchange, routing_key, item.edited, sent_at=sent_at)
 
     return list(await asyncio.gather(*(one(item) for item in items)))

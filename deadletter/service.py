@@ -168,4 +168,4 @@ def _current_body(connection: Connection, deadletter_id: int) -> bytes:
 def _mark_published(connection: Connection, outcomes: list[ReplayOutcome], actor: str, reason: str | None) -> None:
     for outcome in outcomes:
         if outcome.published:
-            changes.mark_replayed(connection, outcome.id, actor, reason, outcome.details())
+            changes.mark_replayed(connection, outcome.id, actor, reason, outcome.details(), sent_at=outcome.sent_at)

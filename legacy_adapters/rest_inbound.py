@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bus.canonical import UnknownMessageType, known_types, model_for
 from bus.envelope import Envelope, Source
+from bus.metrics import NO_ROUTE, InboundMetrics
 from bus.problems import problem
 from bus.publisher import PublishFailed, PublishOutcome
 
@@ -38,6 +39,8 @@ def _message_id(request: web.Request, system: str) -> uuid.UUID:
 
 
 def rest_inbound_routes(publish: PublishFn, max_body_bytes: int) -> list[web.RouteDef]:
+    metrics = InboundMetrics(NO_ROUTE, "rest")
+
     async def accept_message(request: web.Request) -> web.Response:
         message_type = request.match_info["type"]
         try:
@@ -51,6 +54,7 @@ def rest_inbound_routes(publish: PublishFn, max_body_bytes: int) -> list[web.Rou
         if request.content_length is not None and request.content_length > max_body_bytes:
             return problem(413, "Payload too large", f"the limit is {max_body_bytes} bytes")
         raw = await request.read()
+        metrics.received_bytes(len(raw))
         try:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -75,6 +79,7 @@ def rest_inbound_routes(publish: PublishFn, max_body_bytes: int) -> list[web.Rou
         except PublishFailed as exc:
             log.error("REST inbound %s not confirmed: %s", message_type, exc)
             return problem(503, "Broker unavailable", "the message was not accepted; send it again", retry_after=5)
+        metrics.published(1)
         return web.json_response(
             {
                 "message_id": str(envelope.message_id),
@@ -88,4 +93,7 @@ def rest_inbound_routes(publish: PublishFn, max_body_bytes: int) -> list[web.Rou
     async def list_types(_: web.Request) -> web.Response:
         return web.json_response({"types": known_types()})
 
-    return [web.post("/api/v1/messages/{type}", accept_message), web.get("/api/v1/types", list_types)]
+    return [
+        web.post("/api/v1/messages/{type}", metrics.counting_calls(accept_message)),
+        web.get("/api/v1/types", list_types),
+    ]

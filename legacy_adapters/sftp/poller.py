@@ -30,6 +30,7 @@ from pydantic import Field, model_validator
 from bus.durations import Duration
 from bus.envelope import Envelope
 from bus.errors import PermanentError, TransientError
+from bus.metrics import InboundMetrics
 from bus.publisher import PublishFailed
 from legacy_adapters.base import AdapterSettings, InboundAdapter, InboundContext
 from legacy_adapters.file_handlers import FileVerdict, IncomingFile, Reply, check_handler, file_handler
@@ -103,6 +104,7 @@ class SftpPollerAdapter(InboundAdapter):
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._warned_names: set[str] = set()
+        self._metrics = InboundMetrics(context.route, self.name)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"sftp-poller:{self.context.route}")
@@ -139,6 +141,7 @@ class SftpPollerAdapter(InboundAdapter):
                     if self._stopping.is_set():
                         break
                     report.outcomes[name] = await self._ingest(sftp, name)
+                    self._metrics.file(report.outcomes[name])
             finally:
                 await asyncio.to_thread(session.pop_all().close)
         return report
@@ -186,6 +189,7 @@ class SftpPollerAdapter(InboundAdapter):
                 self._tracker.forget(name)
                 log.warning("route %s: %s not taken yet: %s", self.context.route, name, exc)
                 return "deferred"
+            self._metrics.received_bytes(file.size)
             earlier = await asyncio.to_thread(self._log.find, file.digest)
             if earlier is not None:
                 log.warning(
@@ -247,6 +251,7 @@ class SftpPollerAdapter(InboundAdapter):
         while batch := await asyncio.to_thread(_take, messages, self.settings.publish_batch):
             await self.context.publish([self._envelope(decoded, file) for decoded in batch])
             count += len(batch)
+            self._metrics.published(len(batch))
             if count // PROGRESS_EVERY != (count - len(batch)) // PROGRESS_EVERY:
                 log.info("route %s: %s: %d messages confirmed so far", self.context.route, file.name, count)
         return count

@@ -25,6 +25,7 @@ from lxml import etree
 from pydantic import AnyHttpUrl, Field, field_validator
 
 from bus.http import OWN_AUTH
+from bus.metrics import InboundMetrics
 from bus.publisher import PublishFailed
 from legacy_adapters.base import AdapterSettings, InboundAdapter, InboundContext
 from legacy_adapters.soap.auth import Credentials, basic_auth_matches
@@ -112,6 +113,7 @@ class SoapEndpointAdapter(InboundAdapter):
         super().__init__(settings, context)
         self._service = SERVICES[settings.service]
         self._wsdl = WsdlTemplate(self._service.wsdl_file)
+        self._metrics = InboundMetrics(context.route, self.name)
         self._operations = {
             operation.request.text: _Operation(
                 operation.name, operation.soap_action, self._service.handlers[operation.name]
@@ -153,10 +155,12 @@ class SoapEndpointAdapter(InboundAdapter):
 
     async def _call(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
+            self._metrics.call("unauthorized")
             return self._unauthorized()
         try:
             return await self._take(request)
         except SoapFault as fault:
+            self._metrics.call("failed" if fault.code is FaultCode.SERVER else "rejected")
             log.warning(
                 "route %s: %s call from %s refused (%s): %s",
                 self.context.route, self._service.name, request.remote, fault.code, fault.reason,
@@ -164,12 +168,14 @@ class SoapEndpointAdapter(InboundAdapter):
             return _fault_response(fault)
         except Exception:
             log.exception("route %s: %s call failed", self.context.route, self._service.name)
+            self._metrics.call("failed")
             return _fault_response(
                 SoapFault(FaultCode.SERVER, "the bus failed to process the call; send it again later")
             )
 
     async def _take(self, request: web.Request) -> web.Response:
         body = await self._body(request)
+        self._metrics.received_bytes(len(body))
         operation, accepted = await asyncio.to_thread(self._accept, body, request.headers.get("SOAPAction"))
         try:
             outcomes = await self.context.publish(accepted.envelopes)
@@ -184,6 +190,8 @@ class SoapEndpointAdapter(InboundAdapter):
             "route %s: %s from %s accepted %d message(s)",
             self.context.route, operation.name, self.context.source.system, len(accepted.envelopes),
         )  # fmt: skip
+        self._metrics.published(len(accepted.envelopes))
+        self._metrics.call("accepted")
         return web.Response(body=answer(accepted.answer(outcomes)), headers={"Content-Type": CONTENT_TYPE})
 
     async def _body(self, request: web.Request) -> bytes:

@@ -1,0 +1,149 @@
+"""The message journal: each message's life (received, published, delivered, retried, dead-lettered, replayed).
+
+Recording is fire-and-forget on the hot path: an entry is appended to an in-memory buffer and a background
+task writes buffers in batches from a worker thread. If the store is down the buffer is kept, up to a bound;
+beyond it the oldest entries are dropped with a warning (the journal is for people tracing a transaction:
+messages themselves never depend on it). ``esb trace`` reads it back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Engine, insert, or_, select
+
+from bus.envelope import Envelope
+from bus.store import journal
+
+log = logging.getLogger(__name__)
+
+
+class Event(StrEnum):
+    RECEIVED = "received"
+    """An inbound adapter took it from a legacy system (file, SOAP or REST call)."""
+    PUBLISHED = "published"
+    DELIVERED = "delivered"
+    DUPLICATE = "duplicate"
+    """Already delivered on this route: acknowledged without a second delivery."""
+    FILTERED = "filtered"
+    RETRIED = "retried"
+    DEAD_LETTERED = "dead-lettered"
+    PARKED = "parked"
+    REPLAYED = "replayed"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    at: datetime
+    event: str
+    message_id: str
+    correlation_id: str
+    message_type: str
+    route: str | None = None
+    system: str | None = None
+    detail: str | None = None
+
+
+class Journal:
+    """Buffers entries and writes them in batches; ``record`` never blocks or raises."""
+
+    def __init__(self, engine: Engine, *, flush_interval: float = 0.2, max_buffer: int = 200_000) -> None:
+        self._engine = engine
+        self._flush_interval = flush_interval
+        self._buffer: deque[Entry] = deque(maxlen=max_buffer)
+        self._task: asyncio.Task[None] | None = None
+        self._closing = asyncio.Event()
+        self._dropped_warned = False
+
+    def record(self, event: Event, envelope: Envelope, *, route: str | None = None, detail: str | None = None) -> None:
+        if len(self._buffer) == self._buffer.maxlen and not self._dropped_warned:
+            self._dropped_warned = True
+            log.warning("journal buffer full (store unreachable?): dropping its oldest entries")
+        self._buffer.append(
+            Entry(
+                at=datetime.now(UTC),
+                event=event.value,
+                message_id=str(envelope.message_id),
+                correlation_id=envelope.correlation_id,
+                message_type=envelope.type,
+                route=route,
+                system=envelope.source.system,
+                detail=detail[:500] if detail else None,
+            )
+        )
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="journal")
+
+    async def _run(self) -> None:
+        while not self._closing.is_set():
+            try:
+                await asyncio.wait_for(self._closing.wait(), self._flush_interval)
+            except TimeoutError:
+                pass
+            await self.flush()
+
+    async def flush(self) -> None:
+        if not self._buffer:
+            return
+        batch = list(self._buffer)
+        try:
+            await asyncio.to_thread(self._write, batch)
+        except Exception as exc:
+            log.warning("journal: %d entries not written yet: %s", len(batch), exc)
+            return
+        for _ in range(min(len(batch), len(self._buffer))):
+            self._buffer.popleft()
+        self._dropped_warned = False
+
+    def _write(self, batch: list[Entry]) -> None:
+        rows = [
+            {
+                "at": e.at,
+                "event": e.event,
+                "message_id": e.message_id,
+                "correlation_id": e.correlation_id,
+                "message_type": e.message_type,
+                "route": e.route,
+                "system": e.system,
+                "detail": e.detail,
+            }
+            for e in batch
+        ]
+        with self._engine.begin() as connection:
+            connection.execute(insert(journal), rows)
+
+    async def close(self) -> None:
+        self._closing.set()
+        if self._task is not None:
+            await self._task
+        await self.flush()
+
+
+def story(engine: Engine, key: str, *, limit: int = 10_000) -> list[Entry]:
+    """Every entry of a business transaction (correlation id) or of one message (message id), oldest first."""
+    query = (
+        select(journal)
+        .where(or_(journal.c.correlation_id == key, journal.c.message_id == key))
+        .order_by(journal.c.at, journal.c.id)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [
+            Entry(
+                at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
+                event=row.event,
+                message_id=row.message_id,
+                correlation_id=row.correlation_id,
+                message_type=row.message_type,
+                route=row.route,
+                system=row.system,
+                detail=row.detail,
+            )
+            for row in connection.execute(query)
+        ]
