@@ -3,7 +3,8 @@
 Each contender drains the same backlog of persistent ~1 KB production orders from a quorum queue: rebuild and
 validate the envelope (pydantic), map it to the MES document (``mes.production_order.v1``), publish the
 document with publisher confirms to an output exchange, ack. The bus does it as deployed: a route from a
-route file, idempotency on (SQLite store), prefetch as configured, AMQP target. Results are printed as
+route file, idempotency, journal and metrics on (SQLite store), prefetch as configured, AMQP target; and once
+more with the journal off, to show what the journal costs. Results are printed as
 messages per second and as a ratio to the aiormq loop of the same run (the machine is shared: compare
 ratios, not absolute numbers).
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import statistics
 import subprocess
 import sys
@@ -186,7 +188,7 @@ async def _prepare_plain(url: str, count: int) -> None:
     await fill(url, "", "bench.in", count)
 
 
-async def bus_engine(url: str, count: int, prefetch: int) -> float:
+async def bus_engine(url: str, count: int, prefetch: int, *, journal: bool = True) -> float:
     with tempfile.TemporaryDirectory() as workdir:
         routes = Path(workdir) / "routes"
         routes.mkdir()
@@ -205,7 +207,11 @@ async def bus_engine(url: str, count: int, prefetch: int) -> float:
             await declare_output(await connection.channel())
         await fill(url, EVENTS_EXCHANGE, "production.order.released.1000", count)
         settings = Settings(
-            amqp_url=url, database_url=f"sqlite:///{workdir}/store.sqlite3", routes_dir=routes, prefetch=prefetch
+            amqp_url=url,
+            database_url=f"sqlite:///{workdir}/store.sqlite3",
+            routes_dir=routes,
+            prefetch=prefetch,
+            journal=journal,
         )
         runtime = BusRuntime(settings, catalogue, serve_http=False)
         await runtime.start()
@@ -220,6 +226,7 @@ CONTENDERS: dict[str, Contender] = {
     "aiormq loop": plain_aiormq,
     "aio-pika loop": plain_aio_pika,
     "bus route": bus_engine,
+    "bus, no journal": functools.partial(bus_engine, journal=False),
 }
 
 
@@ -228,20 +235,23 @@ async def main() -> None:
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--prefetch", type=int, default=64)
+    parser.add_argument("--only", choices=sorted(CONTENDERS), action="append", help="run only these (repeatable)")
     args = parser.parse_args()
-    rates: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+    chosen = {name: CONTENDERS[name] for name in CONTENDERS if not args.only or name in args.only}
+    rates: dict[str, list[float]] = {name: [] for name in chosen}
     for round_number in range(1, args.rounds + 1):
-        for name, contender in CONTENDERS.items():
+        for name, contender in chosen.items():
             with vhost() as url:
                 seconds = await contender(url, args.messages, args.prefetch)
             rates[name].append(args.messages / seconds)
             print(f"round {round_number}: {name:14s} {args.messages / seconds:9,.0f} msg/s", flush=True)
-    reference = statistics.median(rates["aiormq loop"])
+    reference = statistics.median(rates["aiormq loop"]) if "aiormq loop" in rates else None
     print(f"\n{args.messages:,} messages, prefetch {args.prefetch}, median of {args.rounds} round(s)")
     print(f"{'contender':16s}{'msg/s':>10s}{'ratio to aiormq':>18s}")
     for name, values in rates.items():
         median = statistics.median(values)
-        print(f"{name:16s}{median:10,.0f}{median / reference:18.2f}")
+        ratio = f"{median / reference:18.2f}" if reference else f"{'-':>18s}"
+        print(f"{name:16s}{median:10,.0f}{ratio}")
 
 
 if __name__ == "__main__":
