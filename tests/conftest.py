@@ -54,12 +54,17 @@ BusFactory = Callable[..., "asynccontextmanager[BusRuntime]"]
 
 @pytest.fixture
 def bus(amqp_url: str, routes_dir: Path, request: pytest.FixtureRequest) -> Callable:
-    """``async with bus(database_url=...) as runtime:`` runs the bus in-process on the test's vhost and routes."""
+    """``async with bus(database_url=...) as runtime:`` runs the bus in-process on the test's vhost and routes.
+
+    ``park_dead_letters=True`` also drains dead letters into the store, as ``esb run`` does.
+    """
 
     @asynccontextmanager
-    async def running(database_url: str, **settings: object) -> AsyncIterator[BusRuntime]:
+    async def running(
+        database_url: str, *, park_dead_letters: bool = False, **settings: object
+    ) -> AsyncIterator[BusRuntime]:
         config = Settings(amqp_url=amqp_url, database_url=database_url, routes_dir=routes_dir, http_port=0, **settings)
-        runtime = BusRuntime(config, load_catalogue(routes_dir))
+        runtime = BusRuntime(config, load_catalogue(routes_dir), park_dead_letters=park_dead_letters)
         await runtime.start()
         try:
             yield runtime

@@ -6,19 +6,15 @@ import asyncio
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import aio_pika
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bus.catalogue import load_catalogue
 from bus.runtime import BusRuntime
-from bus.settings import Settings
 from tests.support.payloads import production_order
 from tests.support.routes import write_route
 from tests.support.sshd import SshServer, running_sshd
@@ -81,23 +77,6 @@ async def scrape_until(port: int, done: Callable[[Scrape], bool], timeout: float
 # -- the bus under test ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def parking_bus(amqp_url: str, routes_dir: Path) -> Callable:
-    """Like ``bus``, but also drains dead letters into the store, as ``esb run`` does."""
-
-    @asynccontextmanager
-    async def running(database_url: str, **settings: object) -> AsyncIterator[BusRuntime]:
-        config = Settings(amqp_url=amqp_url, database_url=database_url, routes_dir=routes_dir, http_port=0, **settings)
-        runtime = BusRuntime(config, load_catalogue(routes_dir), park_dead_letters=True)
-        await runtime.start()
-        try:
-            yield runtime
-        finally:
-            await runtime.stop()
-
-    return running
-
-
 def unique(prefix: str) -> str:
     """A route name no other test uses: the metrics registry lives as long as the test process."""
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
@@ -157,13 +136,13 @@ async def test_delivered_message_is_counted_and_timed(bus, routes_dir, target, s
     )
 
 
-async def test_failures_retries_and_dead_letters_are_counted(parking_bus, routes_dir, target, sqlite_url):
+async def test_failures_retries_and_dead_letters_are_counted(bus, routes_dir, target, sqlite_url):
     route = unique("m-fail")
     write_route(routes_dir, route, target.url, retry={"attempts": 3, "backoff": ["200ms", "300ms"]})
     labels = {"route": route, "adapter": "rest"}
     recovers, refused, exhausted = (str(uuid.uuid4()) for _ in range(3))
     target.scripts.update({recovers: [503, 503, 200], refused: [400], exhausted: [503, 503, 503]})
-    async with parking_bus(sqlite_url) as runtime:
+    async with bus(sqlite_url, park_dead_letters=True) as runtime:
         for key in (recovers, refused, exhausted):
             assert await post(runtime, "production.order.released", production_order(), {"Idempotency-Key": key}) == 202
         await wait_for(lambda: runtime.drainer.parked == 2, timeout=30, what="two dead letters parked")
