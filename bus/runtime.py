@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bus.catalogue import LoadedRoute
+from bus.console.routes import console_routes
 from bus.engine import RouteWorker
 from bus.envelope import Envelope, Source
 from bus.http import build_app
@@ -115,6 +116,8 @@ class BusRuntime:
         for adapter in self.inbound:
             endpoints.extend(adapter.http_routes())
         endpoints.extend(admin_routes(DeadLetterService(self._engine, self.publisher)))
+        consume = self._connections[0]
+        endpoints.extend(console_routes([r.spec for r in self.routes], self.workers, self._engine, consume))
         app = build_app(
             endpoints,
             self.health,

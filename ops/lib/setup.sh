@@ -69,3 +69,8 @@ ensure_sshd_binary() {
     # the SFTP tests start their own sshd on a loopback port; they only need the program
     [ -x /usr/sbin/sshd ] || apt_install openssh-server
 }
+
+ensure_chromium() {
+    # the console tests drive the web console in headless Chromium through its driver
+    { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || apt_install chromium chromium-driver
+}
