@@ -127,6 +127,7 @@ class RouteWorker:
             self.metrics.failed(exc.error_class)
             await self._dead_letter(message, exc, attempt, "invalid message")
             return
+        self._note(Event.RECEIVED, envelope, f"attempt {attempt}" if attempt > 1 else None)
         while True:
             try:
                 await self._process(envelope)

@@ -24,9 +24,10 @@ log = logging.getLogger(__name__)
 
 
 class Event(StrEnum):
-    RECEIVED = "received"
-    """An inbound adapter took it from a legacy system (file, SOAP or REST call)."""
     PUBLISHED = "published"
+    """An inbound adapter (file, SOAP or REST call) or a replay put it on the bus."""
+    RECEIVED = "received"
+    """A route's worker took it from the route's queue (the time since publishing is the route's lag)."""
     DELIVERED = "delivered"
     DUPLICATE = "duplicate"
     """Already delivered on this route: acknowledged without a second delivery."""
@@ -60,13 +61,21 @@ class Journal:
         self._closing = asyncio.Event()
         self._dropped_warned = False
 
-    def record(self, event: Event, envelope: Envelope, *, route: str | None = None, detail: str | None = None) -> None:
+    def record(
+        self,
+        event: Event,
+        envelope: Envelope,
+        *,
+        route: str | None = None,
+        detail: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
         if len(self._buffer) == self._buffer.maxlen and not self._dropped_warned:
             self._dropped_warned = True
             log.warning("journal buffer full (store unreachable?): dropping its oldest entries")
         self._buffer.append(
             Entry(
-                at=datetime.now(UTC),
+                at=at or datetime.now(UTC),
                 event=event.value,
                 message_id=str(envelope.message_id),
                 correlation_id=envelope.correlation_id,

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Iterable
+from datetime import datetime
 
 import aio_pika
 from aio_pika.abc import AbstractRobustConnection
@@ -15,7 +16,7 @@ from sqlalchemy import text
 from bus.catalogue import LoadedRoute
 from bus.console.routes import console_routes
 from bus.engine import RouteWorker
-from bus.envelope import Envelope, Source
+from bus.envelope import Envelope, Source, utcnow
 from bus.http import build_app
 from bus.idempotency import IdempotencyStore
 from bus.journal import Event, Journal
@@ -135,25 +136,29 @@ class BusRuntime:
         """Publish for an inbound adapter, and journal what became of each message."""
         assert self.publisher is not None
         batch = list(envelopes)
+        sent_at = utcnow()
         outcomes = await self.publisher.publish_envelopes(batch)
         if self.journal is not None:
             for envelope, outcome in zip(batch, outcomes, strict=True):
-                self._journal_published(envelope, outcome)
+                self._journal_published(envelope, outcome, sent_at)
         return outcomes
 
     async def _publish_envelope(self, envelope: Envelope) -> PublishOutcome:
         assert self.publisher is not None
+        sent_at = utcnow()
         outcome = await self.publisher.publish_envelope(envelope)
         if self.journal is not None:
-            self._journal_published(envelope, outcome)
+            self._journal_published(envelope, outcome, sent_at)
         return outcome
 
-    def _journal_published(self, envelope: Envelope, outcome: PublishOutcome) -> None:
+    def _journal_published(self, envelope: Envelope, outcome: PublishOutcome, sent_at: datetime) -> None:
+        """Journaled at the moment it was sent: a route may take it before the confirm is back."""
         assert self.journal is not None
         if outcome is PublishOutcome.CONFIRMED:
-            self.journal.record(Event.PUBLISHED, envelope, detail=f"from {envelope.source.interface}")
+            self.journal.record(Event.PUBLISHED, envelope, detail=f"from {envelope.source.interface}", at=sent_at)
         else:
-            self.journal.record(Event.PARKED, envelope, detail="unroutable: no route takes this type and plant")
+            detail = "unroutable: no route takes this type and plant"
+            self.journal.record(Event.PARKED, envelope, detail=detail, at=sent_at)
 
     async def health(self) -> dict[str, str]:
         broker = "ok" if self._connections and all(not c.is_closed for c in self._connections) else "disconnected"

@@ -92,15 +92,15 @@ async def test_operator_replays_a_parked_dead_letter_and_traces_it(browser, rout
         await browser.text("#flash", f"Dead letter #{to_discard.id} discarded")
         await browser.text("#deadletter-status", "discarded")
 
-        await wait_for(lambda: len(story(store.engine, "PO-C-4711")) == 4, what="the journal written")
+        await wait_for(lambda: len(story(store.engine, "PO-C-4711")) == 6, what="the journal written")
         await browser.click('nav a[data-view="trace"]')
         await browser.fill("#trace-key", "PO-C-4711")
         await browser.click("#trace-show")
-        events = await browser.texts("#trace-table td.event", 4)
-        assert events == ["published", "dead-lettered", "replayed", "delivered"]
-        routes = await browser.texts("#trace-table td.route", 4)
-        assert routes[1] == routes[3] == ROUTE
-        assert await browser.text("#trace-summary") == "4 event(s), 1 message(s), 1 route(s)"
+        events = await browser.texts("#trace-table td.event", 6)
+        assert events == ["published", "received", "dead-lettered", "replayed", "received", "delivered"]
+        routes = await browser.texts("#trace-table td.route", 6)
+        assert routes[1:] == [ROUTE] * 5
+        assert await browser.text("#trace-summary") == "6 event(s), 1 message(s), 1 route(s)"
 
         await browser.click('nav a[data-view="routes"]')
         assert await browser.text(f"{ROW} td.delivered", "1") == "1"

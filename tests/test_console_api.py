@@ -51,11 +51,15 @@ async def test_routes_show_state_traffic_and_queue_depth_and_trace_tells_the_sto
         assert held["queue"] == {"name": "esb.route.orders-held", "messages": 1, "consumers": 0}
 
         engine = create_store_engine(sqlite_url)
-        await wait_for(lambda: len(story(engine, "PO-API-1")) == 2, what="the journal written")
+        await wait_for(lambda: len(story(engine, "PO-API-1")) == 3, what="the journal written")
         engine.dispose()
         status, _, told = await get(runtime.http_port, f"{ADMIN}/trace/PO-API-1")
         assert status == 200
-        assert [(e["event"], e["route"]) for e in told] == [("published", None), ("delivered", "orders-live")]
+        assert [(e["event"], e["route"]) for e in told] == [
+            ("published", None),
+            ("received", "orders-live"),
+            ("delivered", "orders-live"),
+        ]
         assert {e["message_id"] for e in told} == {answer["message_id"]}
         status, _, by_message = await get(runtime.http_port, f"{ADMIN}/trace/{answer['message_id']}")
         assert status == 200 and by_message == told

@@ -29,15 +29,18 @@ async def test_trace_tells_a_retried_delivery_in_order(bus, routes_dir, target, 
         await wait_for(lambda: answer["message_id"] in target.applied, timeout=20, what="the second attempt")
     assert events(database_url, "PO-42") == [
         ("published", None),
+        ("received", "orders-traced"),
         ("retried", "orders-traced"),
+        ("received", "orders-traced"),
         ("delivered", "orders-traced"),
     ]
     ran = await esb(amqp_url, database_url, "trace", "PO-42")
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
-    assert [line.split()[3] for line in lines[1:4]] == ["published", "retried", "delivered"]
-    assert "503" in lines[2]  # why it was retried
-    assert lines[-1] == "3 event(s), 1 message(s), 1 route(s)"
+    assert [line.split()[3] for line in lines[1:6]] == ["published", "received", "retried", "received", "delivered"]
+    assert "503" in lines[3]  # why it was retried
+    assert "attempt 2" in lines[4]
+    assert lines[-1] == "5 event(s), 1 message(s), 1 route(s)"
     times = [
         datetime.fromisoformat(e["at"]) for e in (await esb(amqp_url, database_url, "trace", "PO-42", "--json")).json()
     ]
@@ -56,11 +59,13 @@ async def test_dead_letter_and_replay_are_in_the_story(routes_dir, target, sqlit
         replayed = await esb(amqp_url, sqlite_url, "dlq", "replay", str(parked[0]), "--reason", "target fixed")
         assert replayed.returncode == 0, replayed.stderr
         await wait_for(lambda: answer["message_id"] in target.applied, timeout=20, what="the replayed delivery")
-        await wait_for(lambda: len(events(sqlite_url, "PO-43")) == 4, what="the journal flushed")
+        await wait_for(lambda: len(events(sqlite_url, "PO-43")) == 6, what="the journal flushed")
     assert [event for event, _ in events(sqlite_url, answer["message_id"])] == [
         "published",
+        "received",
         "dead-lettered",
         "replayed",
+        "received",
         "delivered",
     ]
 
