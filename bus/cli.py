@@ -65,7 +65,7 @@ def cmd_routes_validate(args: argparse.Namespace) -> int:
 
 def cmd_routes_list(args: argparse.Namespace) -> int:
     routes = _catalogue(_settings(args))
-    rows = [("ROUTE", "STATE", "INTERFACE", "TYPES", "PLANTS", "TRANSFORM", "TARGET")]
+    rows = [("ROUTE", "STATE", "INTERFACE", "INBOUND", "TYPES", "PLANTS", "TRANSFORM", "TARGET")]
     for route in routes:
         spec = route.spec
         rows.append(
@@ -73,6 +73,7 @@ def cmd_routes_list(args: argparse.Namespace) -> int:
                 spec.name,
                 spec.state.value,
                 spec.interface,
+                ",".join(f"{entry.adapter}:{entry.system}" for entry in spec.inbound) or "-",
                 ",".join(spec.source.types),
                 ",".join(spec.source.plants),
                 spec.transform,

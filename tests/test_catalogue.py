@@ -135,6 +135,20 @@ def test_sample_routes_are_valid():
     assert {r.spec.name for r in routes} >= {"erp-orders-to-mes", "quality-holds-to-wms"}
 
 
+def test_routes_list_shows_where_each_interface_comes_in():
+    result = subprocess.run(
+        [sys.executable, "-m", "bus.cli", "routes", "list", "--routes", str(ROOT / "routes")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    lines = {line.split()[0]: line.split() for line in result.stdout.splitlines()}
+    assert lines["ROUTE"][:4] == ["ROUTE", "STATE", "INTERFACE", "INBOUND"]
+    assert lines["erp-orders-to-mes"][3] == "sftp:SAP-ERP,soap:SAP-ERP"
+    assert lines["quality-holds-to-wms"][3] == "-"  # modern systems publish to the exchange themselves
+
+
 def test_route_schema_file_is_current(tmp_path, capsys):
     args = build_parser().parse_args(["routes", "schema", "--output", str(tmp_path / "schema.json")])
     cmd_routes_schema(args)
