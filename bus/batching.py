@@ -21,8 +21,16 @@ Result = TypeVar("Result")
 class BatchRunner(Generic[Item, Result]):
     """Queue items; ``handler(batch)`` runs in one dedicated thread and returns one result per item."""
 
-    def __init__(self, name: str, handler: Callable[[Sequence[Item]], Sequence[Result]], max_batch: int = 500):
+    def __init__(
+        self,
+        name: str,
+        handler: Callable[[Sequence[Item]], Sequence[Result]],
+        max_batch: int = 500,
+        on_close: Callable[[], None] | None = None,
+    ):
+        """``on_close`` runs in the worker thread after the last batch (e.g. to close its connection)."""
         self._name = name
+        self._on_close = on_close
         self._handler = handler
         self._max_batch = max_batch
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
@@ -73,4 +81,6 @@ class BatchRunner(Generic[Item, Result]):
             self._wakeup.set()
             await self._task
             self._task = None
+        if self._on_close is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._on_close)
         self._executor.shutdown(wait=True)

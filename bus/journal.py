@@ -11,14 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Engine, insert, or_, select
+from sqlalchemy import Engine, or_, select
 
 from bus.envelope import Envelope
+from bus.rawsql import RawConnection, insert_rows
 from bus.store import journal
+
+COLUMNS = ("at", "event", "message_id", "correlation_id", "message_type", "route", "system", "detail")
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,10 @@ class Journal:
     """Buffers entries and writes them in batches; ``record`` never blocks or raises."""
 
     def __init__(self, engine: Engine, *, flush_interval: float = 0.2, max_buffer: int = 200_000) -> None:
-        self._engine = engine
+        self._raw = RawConnection(engine)
+        self._insert = insert_rows(self._raw, journal.name, COLUMNS)
+        self._bind_at = self._raw.datetime_binder(journal.c.at)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esb-journal")
         self._flush_interval = flush_interval
         self._buffer: deque[Entry] = deque(maxlen=max_buffer)
         self._task: asyncio.Task[None] | None = None
@@ -102,7 +109,7 @@ class Journal:
             return
         batch = list(self._buffer)
         try:
-            await asyncio.to_thread(self._write, batch)
+            await asyncio.get_running_loop().run_in_executor(self._writer, self._write, batch)
         except Exception as exc:
             log.warning("journal: %d entries not written yet: %s", len(batch), exc)
             return
@@ -111,27 +118,20 @@ class Journal:
         self._dropped_warned = False
 
     def _write(self, batch: list[Entry]) -> None:
+        bind_at = self._bind_at
         rows = [
-            {
-                "at": e.at,
-                "event": e.event,
-                "message_id": e.message_id,
-                "correlation_id": e.correlation_id,
-                "message_type": e.message_type,
-                "route": e.route,
-                "system": e.system,
-                "detail": e.detail,
-            }
+            (bind_at(e.at), e.event, e.message_id, e.correlation_id, e.message_type, e.route, e.system, e.detail)
             for e in batch
         ]
-        with self._engine.begin() as connection:
-            connection.execute(insert(journal), rows)
+        self._raw.run(lambda cursor: cursor.executemany(self._insert, rows))
 
     async def close(self) -> None:
         self._closing.set()
         if self._task is not None:
             await self._task
         await self.flush()
+        await asyncio.get_running_loop().run_in_executor(self._writer, self._raw.close)
+        self._writer.shutdown(wait=True)
 
 
 def story(engine: Engine, key: str, *, limit: int = 10_000) -> list[Entry]:

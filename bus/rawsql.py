@@ -1,0 +1,83 @@
+"""A long-lived DBAPI connection for the hot-path writers (idempotency, journal), used from one thread.
+
+SQLAlchemy's per-statement work (pool checkout with its pre-ping, compiling, bind processing per row) costs
+around a millisecond a batch. That time is spent holding the GIL in a worker thread, which stalls the event
+loop's socket calls. The hot paths therefore run fixed SQL through the driver directly, with one connection
+kept open and reopened after an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Column, Engine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class RawConnection:
+    """One DBAPI connection from ``engine``; ``run(work)`` runs ``work(cursor)`` in a transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Any = None
+        self.dialect = engine.dialect.name
+        self.placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+
+    def placeholders(self, count: int) -> str:
+        return ", ".join([self.placeholder] * count)
+
+    def datetime_binder(self, column: Column[Any]) -> Callable[[datetime | None], Any]:
+        """How SQLAlchemy stores ``column``'s values (SQLite keeps them as text), so readers see the same."""
+        processor = column.type.bind_processor(self._engine.dialect)
+        return processor if processor is not None else (lambda value: value)
+
+    def run(self, work: Callable[[Any], T]) -> T:
+        if self._connection is None:
+            self._connection = self._engine.raw_connection()
+        try:
+            cursor = self._connection.cursor()
+            try:
+                result = work(cursor)
+            finally:
+                cursor.close()
+            self._connection.commit()
+            return result
+        except Exception:
+            self._discard()
+            raise
+
+    def _discard(self) -> None:
+        """Drop a connection after an error: the next ``run`` opens a fresh one."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.rollback()
+            connection.close()
+        except Exception as exc:
+            log.debug("closing a failed store connection: %s", exc)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def insert_ignoring_duplicates(raw: RawConnection, table: str, columns: Sequence[str]) -> str:
+    """``INSERT`` that skips rows whose key exists already (SQLite and PostgreSQL spell it the same)."""
+    return f"{insert_rows(raw, table, columns)} ON CONFLICT DO NOTHING"
+
+
+def insert_rows(raw: RawConnection, table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({raw.placeholders(len(columns))})"
+
+
+def chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
