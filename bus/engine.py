@@ -13,9 +13,12 @@ import logging
 import time
 from typing import Any
 
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
+from aio_pika import IncomingMessage
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
+from aiormq.abc import DeliveredMessage
 from pydantic import ValidationError
 
+from bus.acks import AckBatcher
 from bus.catalogue import LoadedRoute
 from bus.durations import format_duration
 from bus.envelope import Envelope, utcnow
@@ -23,6 +26,7 @@ from bus.errors import DeliveryFailed, InvalidMessage, TransformFailed, Transien
 from bus.filters import RouteFilter
 from bus.idempotency import IdempotencyStore
 from bus.journal import Event, Journal
+from bus.keylock import KeyLock
 from bus.metrics import RouteMetrics
 from bus.publisher import Publisher, PublishFailed
 from bus.topology import DEAD_EXCHANGE, retry_exchange
@@ -74,10 +78,11 @@ class RouteWorker:
         self.adapter: OutboundAdapter = adapter_type(
             route.adapter_settings, AdapterContext(route=self.route.name, config_dir=route.file.parent)
         )
-        self._channel: AbstractChannel | None = None
-        self._queue: AbstractQueue | None = None
+        self._channel: AbstractRobustChannel | None = None
         self._consumer_tag: str | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._acks = AckBatcher()
+        self._same_message = KeyLock()
         self.delivered = 0
         self.metrics = RouteMetrics(self.route.name, self.route.target.adapter)
 
@@ -85,19 +90,39 @@ class RouteWorker:
         await self.adapter.start()
         self._channel = await self._connection.channel()
         await self._channel.set_qos(prefetch_count=self._prefetch)
-        self._queue = await self._channel.declare_queue(self.route.queue, passive=True)
-        self._consumer_tag = await self._queue.consume(self._on_message)
+        await self._channel.declare_queue(self.route.queue, passive=True)
+        await self._consume()
+        self._channel.reopen_callbacks.add(self._on_reopen)
         log.info("route %s consuming %s (prefetch %d)", self.route.name, self.route.queue, self._prefetch)
+
+    async def _consume(self) -> None:
+        """Consume on the channel itself: aio-pika's queue consumer adds a second task to every delivery."""
+        assert self._channel is not None
+        underlay = await self._channel.get_underlay_channel()
+        result = await underlay.basic_consume(self.route.queue, self._on_delivery)
+        self._consumer_tag = result.consumer_tag
+
+    async def _on_reopen(self, _channel: Any) -> None:
+        """The robust connection reopened the channel (qos restored): consume again."""
+        self._consumer_tag = None
+        await self._consume()
+        log.info("route %s consuming %s again", self.route.name, self.route.queue)
+
+    async def _on_delivery(self, delivered: DeliveredMessage) -> None:
+        await self._on_message(IncomingMessage(delivered, no_ack=False))
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop taking messages, let in-flight ones finish (up to ``grace`` seconds), then close."""
-        if self._queue is not None and self._consumer_tag is not None:
+        if self._channel is not None:
+            self._channel.reopen_callbacks.discard(self._on_reopen)
+        if self._channel is not None and self._consumer_tag is not None:
             try:
-                await self._queue.cancel(self._consumer_tag)
+                await (await self._channel.get_underlay_channel()).basic_cancel(self._consumer_tag)
             except Exception as exc:  # the channel may be gone already
                 log.debug("cancel of %s failed: %s", self.route.name, exc)
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=grace)
+        await self._acks.drain()
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
         await self.adapter.close()
@@ -106,14 +131,14 @@ class RouteWorker:
         task = asyncio.current_task()
         if task is not None:
             self._in_flight.add(task)
+        self._acks.taken(message)
         self.metrics.received(message.type)
         self.metrics.in_flight.inc()
         try:
             await self._settle(message)
         except Exception:
             log.exception("route %s: message %s left unsettled; requeueing", self.route.name, message.message_id)
-            await asyncio.sleep(NACK_PAUSE)
-            await _quietly(message.nack(requeue=True))
+            await self._requeue(message)
         finally:
             self.metrics.in_flight.dec()
             if task is not None:
@@ -128,6 +153,13 @@ class RouteWorker:
             await self._dead_letter(message, exc, attempt, "invalid message")
             return
         self._note(Event.RECEIVED, envelope, f"attempt {attempt}" if attempt > 1 else None)
+        if not self.route.idempotency:
+            await self._deliver_and_settle(message, envelope, attempt)
+            return
+        async with self._same_message.hold(envelope.message_id):
+            await self._deliver_and_settle(message, envelope, attempt)
+
+    async def _deliver_and_settle(self, message: AbstractIncomingMessage, envelope: Envelope, attempt: int) -> None:
         while True:
             try:
                 await self._process(envelope)
@@ -159,7 +191,7 @@ class RouteWorker:
             await asyncio.sleep(delay)
         if self.route.idempotency:
             await self._idempotency.record(self.route.name, envelope.message_id)
-        await message.ack()
+        self._acks.ack(message)
         self.delivered += 1
 
     async def _process(self, envelope: Envelope) -> None:
@@ -169,7 +201,7 @@ class RouteWorker:
             self.metrics.duplicates.inc()
             self._note(Event.DUPLICATE, envelope)
             return
-        if not self._filter(envelope.filter_view()):
+        if not self._filter.accepts_all and not self._filter(envelope.filter_view()):
             self.metrics.filtered.inc()
             self._note(Event.FILTERED, envelope)
             return
@@ -246,11 +278,16 @@ class RouteWorker:
             log.error(
                 "route %s: cannot move %s to %s (%s); requeueing", self.route.name, message.message_id, exchange, exc
             )
-            await asyncio.sleep(NACK_PAUSE)
-            await _quietly(message.nack(requeue=True))
+            await self._requeue(message)
             return False
-        await message.ack()
+        self._acks.ack(message)
         return True
+
+    async def _requeue(self, message: AbstractIncomingMessage) -> None:
+        """Give the message back to the broker after a pause, so a persistent fault does not spin."""
+        await asyncio.sleep(NACK_PAUSE)
+        await _quietly(message.nack(requeue=True))
+        self._acks.forget(message)
 
 
 async def _quietly(awaitable: Any) -> None:

@@ -59,6 +59,10 @@ class RouteFilter:
         if expression is not None and expression.strip():
             self._tree = _compile(expression)
 
+    @property
+    def accepts_all(self) -> bool:
+        return self._tree is None
+
     def __call__(self, view: dict[str, Any]) -> bool:
         if self._tree is None:
             return True

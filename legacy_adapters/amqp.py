@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import string
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
-from aio_pika.exceptions import AMQPError, DeliveryError, PublishError
+from aio_pika.abc import AbstractChannel, AbstractRobustConnection
+from aio_pika.exceptions import AMQPError, ChannelInvalidStateError, DeliveryError, PublishError
+from aiormq import spec
 from pydantic import Field
 
 from bus.durations import Duration
@@ -24,6 +24,7 @@ from legacy_adapters.base import AdapterSettings, OutboundAdapter
 from transformers import Document
 
 DEFAULT_URL_ENV = "ESB_AMQP_URL"
+PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
 
 
 class AmqpPublishSettings(AdapterSettings):
@@ -40,7 +41,6 @@ class AmqpPublishAdapter(OutboundAdapter):
 
     _connection: AbstractRobustConnection | None = None
     _channel: AbstractChannel | None = None
-    _exchange: AbstractExchange | None = None
 
     async def start(self) -> None:
         url = self.settings.url or os.environ.get(DEFAULT_URL_ENV, "amqp://guest:guest@127.0.0.1:5672/")
@@ -48,27 +48,43 @@ class AmqpPublishAdapter(OutboundAdapter):
             url, client_properties={"connection_name": f"esb-target-{self.context.route}"}
         )
         self._channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-        self._exchange = await self._channel.get_exchange(self.settings.exchange, ensure=True)
+        await self._channel.get_exchange(self.settings.exchange, ensure=True)  # fails early if it is missing
 
     async def deliver(self, envelope: Envelope, document: Document) -> None:
-        assert self._exchange is not None, "start() first"
-        key = string.Formatter().vformat(
-            self.settings.routing_key, (), {"type": envelope.type, "plant": envelope.plant, "route": self.context.route}
+        assert self._channel is not None, "start() first"
+        key = self.settings.routing_key.format_map(
+            {"type": envelope.type, "plant": envelope.plant, "route": self.context.route}
         )
-        message = aio_pika.Message(
-            document.body,
+        properties = spec.Basic.Properties(
             content_type=document.media_type,
             message_id=str(envelope.message_id),
             correlation_id=envelope.correlation_id,
-            type=envelope.type,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_type=envelope.type,
+            delivery_mode=PERSISTENT,
             headers={"x-esb-route": self.context.route},
         )
         try:
-            await self._exchange.publish(message, key, mandatory=True, timeout=self.settings.timeout)
+            # straight to the channel of the robust connection: building an aio_pika.Message per document
+            # costs more than the rest of this method
+            channel = await self._channel.get_underlay_channel()
+            await channel.basic_publish(
+                document.body,
+                exchange=self.settings.exchange,
+                routing_key=key,
+                properties=properties,
+                mandatory=True,
+                timeout=self.settings.timeout,
+            )
         except PublishError as exc:
             raise PermanentError(f"exchange {self.settings.exchange} has no queue for {key!r}: {exc}") from exc
-        except (TimeoutError, DeliveryError, AMQPError, ConnectionError, asyncio.CancelledError) as exc:
+        except (
+            TimeoutError,
+            DeliveryError,
+            AMQPError,
+            ChannelInvalidStateError,
+            ConnectionError,
+            asyncio.CancelledError,
+        ) as exc:
             if isinstance(exc, asyncio.CancelledError) and asyncio.current_task().cancelling():  # type: ignore[union-attr]
                 raise
             raise TransientError(f"publish to {self.settings.exchange} not confirmed: {exc!r}") from exc

@@ -1,0 +1,103 @@
+"""Acknowledging settled messages together: one ``basic.ack`` with ``multiple`` covers a run of deliveries.
+
+Delivery tags grow with each delivery on a channel. When every delivery up to tag T is settled (acked here,
+or nacked and forgotten), one ``basic.ack(T, multiple=True)`` acknowledges them all, which saves the broker
+and this process a frame per message. Settled messages behind a delivery still in progress are acknowledged
+one by one in the same flush, so a slow delivery never holds the others' prefetch slots.
+
+Acks go out at the end of the event loop's current round of callbacks. A crash before that leaves the
+messages unacknowledged: the broker redelivers them and route idempotency absorbs the repeat, as for any
+crash between delivery and ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aio_pika.abc import AbstractIncomingMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _ChannelAcks:
+    outstanding: dict[int, None] = field(default_factory=dict)
+    """Tags taken and not yet settled, in delivery order (a dict keeps insertion order)."""
+    settled: list[int] = field(default_factory=list)
+    """Tags to acknowledge at the next flush."""
+
+
+class AckBatcher:
+    """Tracks one consumer's deliveries per AMQP channel and acknowledges settled ones in batches."""
+
+    def __init__(self) -> None:
+        self._channels: dict[Any, _ChannelAcks] = {}
+        self._scheduled = False
+        self._sends: set[asyncio.Task[None]] = set()
+        self.frames = 0
+        """``basic.ack`` frames sent (for tests and benchmarks)."""
+
+    def taken(self, message: AbstractIncomingMessage) -> None:
+        """Call when a delivery arrives, before anything can settle it."""
+        self._state(message).outstanding[message.delivery_tag] = None  # type: ignore[index]
+
+    def ack(self, message: AbstractIncomingMessage) -> None:
+        state = self._state(message)
+        tag = message.delivery_tag
+        state.outstanding.pop(tag, None)  # type: ignore[arg-type]
+        state.settled.append(tag)  # type: ignore[arg-type]
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def forget(self, message: AbstractIncomingMessage) -> None:
+        """The message was settled another way (nack, reject) or its channel is gone."""
+        self._state(message).outstanding.pop(message.delivery_tag, None)  # type: ignore[arg-type]
+
+    def _state(self, message: AbstractIncomingMessage) -> _ChannelAcks:
+        channel = message.channel
+        state = self._channels.get(channel)
+        if state is None:
+            self._drop_closed_channels()
+            state = self._channels[channel] = _ChannelAcks()
+        return state
+
+    def _drop_closed_channels(self) -> None:
+        """Deliveries of a closed channel are the broker's again: it redelivers them on a new one."""
+        for channel in [c for c in self._channels if c.is_closed]:
+            del self._channels[channel]
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        for channel, state in self._channels.items():
+            if not state.settled or channel.is_closed:
+                state.settled.clear()
+                continue
+            lowest_open = next(iter(state.outstanding), None)
+            covered = [t for t in state.settled if lowest_open is None or t < lowest_open]
+            frames = [(max(covered), True)] if covered else []
+            frames += [(t, False) for t in state.settled if lowest_open is not None and t > lowest_open]
+            state.settled.clear()
+            self.frames += len(frames)
+            task = asyncio.get_running_loop().create_task(self._send(channel, frames))
+            self._sends.add(task)
+            task.add_done_callback(self._sends.discard)
+
+    @staticmethod
+    async def _send(channel: Any, frames: list[tuple[int, bool]]) -> None:
+        for tag, multiple in frames:
+            try:
+                await channel.basic_ack(tag, multiple=multiple)
+            except Exception as exc:  # the channel closed: the broker redelivers these messages
+                log.debug("ack of delivery %d failed: %s", tag, exc)
+                return
+
+    async def drain(self) -> None:
+        """Send what is settled now and wait until those acks are written (before closing the channel)."""
+        if self._scheduled:
+            self._flush()
+        while self._sends:
+            await asyncio.gather(*self._sends)
