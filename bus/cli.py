@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bus import eventloop
 from bus.canonical import UnknownMessageType, json_schema, known_types, model_for
 from bus.catalogue import CatalogueInvalid, LoadedRoute, load_catalogue
 from bus.envelope import Envelope, Source
@@ -49,8 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     routes = _catalogue(settings)
     runtime = BusRuntime(settings, routes, park_dead_letters=True)
     try:
-        asyncio.run(runtime.run_until_signalled())
-    except ConfigurationError as exc:
+        eventloop.run(runtime.run_until_signalled(), settings.event_loop)
+    except (ConfigurationError, eventloop.LoopUnavailable) as exc:
         print(f"esb: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from bus.eventloop import LoopChoice
+
 
 class Settings(BaseModel):
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/?heartbeat=15"
@@ -19,6 +21,7 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     api_token: str | None = None
     journal: bool = Field(default=True, description="Journal each message's life for esb trace (ESB_JOURNAL=off)")
+    event_loop: LoopChoice = Field(default="auto", description="uvloop where installed (auto), uvloop or asyncio")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
