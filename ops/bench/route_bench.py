@@ -1,0 +1,355 @@
+"""Route benchmark: the bus's route engine against plain aiormq and aio-pika loops, in the same run, as ratios.
+
+Every contender runs as its own process doing the same work per message (see ``workload.py``); the bus runs as
+deployed: ``esb run`` with a route file, idempotency, journal and metrics on, SQLite store, AMQP target.
+
+- throughput: drain a backlog of persistent ~1 KB orders; messages per second from the first document out
+  to the last, and the contender's peak resident memory;
+- latency: orders published at a steady rate; from each publish to its document's arrival on the output
+  queue, p50/p99/max after a warm-up.
+
+Figures are medians over rounds; the ratio column divides by the aiormq loop of the same run. The machine
+is shared, so compare ratios, not absolute numbers.
+
+    .venv/bin/python ops/bench/route_bench.py [--messages 20000] [--rounds 3] [--rate 1000] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from asyncio.subprocess import PIPE, STDOUT
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aio_pika
+from workload import (
+    IN_QUEUE,
+    OUT_QUEUE,
+    ROUTING_KEY,
+    declare_queues,
+    fill,
+    order_message,
+    queue_depth,
+    vhost,
+    write_route,
+)
+
+from bus.topology import EVENTS_EXCHANGE
+
+HERE = Path(__file__).resolve().parent
+PYTHON = Path(sys.executable)
+ESB = PYTHON.parent / "esb"
+BUS_QUEUE = "esb.route.bench-orders"
+REFERENCE = "aiormq loop"
+
+
+@dataclass(frozen=True)
+class Contender:
+    name: str
+    plain: str | None = None
+    """``aiormq`` or ``aio-pika`` for a plain loop; None for the bus."""
+    loop: str = "asyncio"
+    processes: int = 1
+
+    @property
+    def is_bus(self) -> bool:
+        return self.plain is None
+
+
+CONTENDERS = [
+    Contender(REFERENCE, plain="aiormq"),
+    Contender("aiormq loop, uvloop", plain="aiormq", loop="uvloop"),
+    Contender("aio-pika loop", plain="aio-pika"),
+    Contender("bus route", loop="uvloop"),
+    Contender("bus route, asyncio", loop="asyncio"),
+    Contender("bus route, 2 processes", loop="uvloop", processes=2),
+]
+
+
+@dataclass
+class Options:
+    prefetch: int
+    database_url: str | None
+
+
+class Processes:
+    """A contender's running processes, stopped with SIGTERM (then killed) on leaving."""
+
+    def __init__(self, contender: Contender, url: str, workdir: Path, options: Options) -> None:
+        self.contender = contender
+        self.logs = [workdir / f"process-{n}.log" for n in range(contender.processes)]
+        self.procs = [self._spawn(url, workdir, options, log) for log in self.logs]
+
+    def _spawn(self, url: str, workdir: Path, options: Options, log: Path) -> subprocess.Popen[bytes]:
+        if self.contender.is_bus:
+            command = [str(ESB), "run"]
+            env = bus_environment(url, workdir, options) | {
+                "ESB_EVENT_LOOP": self.contender.loop,
+                "ESB_HTTP_PORT": str(free_port()),
+            }
+        else:
+            command = [str(PYTHON), str(HERE / "plain_loop.py"), self.contender.plain or "", url]
+            command += ["--prefetch", str(options.prefetch), "--loop", self.contender.loop]
+            env = dict(os.environ)
+        with log.open("wb") as out:
+            return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+
+    def peak_rss_mb(self) -> float:
+        """The largest peak resident memory (VmHWM) among the processes."""
+        peaks = []
+        for proc in self.procs:
+            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return max(peaks)
+
+    def check_alive(self) -> None:
+        for proc, log in zip(self.procs, self.logs, strict=True):
+            if proc.poll() is not None:
+                tail = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{self.contender.name} exited with {proc.returncode}:\n{tail}")
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def bus_environment(url: str, workdir: Path, options: Options) -> dict[str, str]:
+    return dict(os.environ) | {
+        "ESB_AMQP_URL": url,
+        "ESB_DATABASE_URL": options.database_url or f"sqlite:///{workdir}/store.sqlite3",
+        "ESB_ROUTES_DIR": str(workdir / "routes"),
+        "ESB_PREFETCH": str(options.prefetch),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def prepare(contender: Contender, url: str, workdir: Path, options: Options) -> tuple[str, str]:
+    """Queues (and for the bus its route and topology); returns where to publish orders: exchange, key."""
+    await declare_queues(url)
+    if not contender.is_bus:
+        return "", IN_QUEUE
+    write_route(workdir / "routes", url)
+    apply = await asyncio.create_subprocess_exec(
+        str(ESB), "topology", "apply", env=bus_environment(url, workdir, options), stdout=PIPE, stderr=STDOUT
+    )
+    output, _ = await apply.communicate()
+    if apply.returncode:
+        raise RuntimeError(f"esb topology apply failed: {output.decode(errors='replace')}")
+    return EVENTS_EXCHANGE, ROUTING_KEY
+
+
+async def wait_consuming(url: str, contender: Contender, running: Processes, timeout: float = 60) -> None:
+    queue_name = BUS_QUEUE if contender.is_bus else IN_QUEUE
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        give_up = time.monotonic() + timeout
+        while time.monotonic() < give_up:
+            running.check_alive()
+            queue = await channel.declare_queue(queue_name, passive=True)
+            if (queue.declaration_result.consumer_count or 0) >= contender.processes:
+                return
+            await asyncio.sleep(0.05)
+    raise TimeoutError(f"{contender.name} did not start consuming within {timeout:g}s")
+
+
+async def drain_rate(url: str, count: int, running: Processes, timeout: float = 900) -> float:
+    """Messages per second from the first document on the output queue to the last."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        give_up = time.monotonic() + timeout
+        first: tuple[float, int] | None = None
+        while time.monotonic() < give_up:
+            depth = await queue_depth(channel, OUT_QUEUE)
+            now = time.perf_counter()
+            if first is None and depth > 0:
+                first = (now, depth)
+            if depth >= count and first is not None:
+                return (count - first[1]) / (now - first[0])
+            running.check_alive()
+            await asyncio.sleep(0.01)
+    raise TimeoutError(f"fewer than {count} documents arrived within {timeout:g}s")
+
+
+@dataclass
+class ThroughputResult:
+    rate: float
+    peak_rss_mb: float
+
+
+async def throughput(contender: Contender, count: int, options: Options) -> ThroughputResult:
+    with vhost() as url, tempfile.TemporaryDirectory() as workdir:
+        exchange, key = await prepare(contender, url, Path(workdir), options)
+        await fill(url, exchange, key, count)
+        running = Processes(contender, url, Path(workdir), options)
+        try:
+            rate = await drain_rate(url, count, running)
+            return ThroughputResult(rate, running.peak_rss_mb())
+        finally:
+            running.stop()
+
+
+@dataclass
+class LatencyResult:
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    measured: int
+
+
+async def latency(contender: Contender, rate: int, seconds: float, warmup: float, options: Options) -> LatencyResult:
+    """Publish at ``rate`` for ``seconds``; latencies of messages sent after ``warmup`` seconds."""
+    total = int(rate * seconds)
+    messages = [order_message(n) for n in range(total)]
+    with vhost() as url, tempfile.TemporaryDirectory() as workdir:
+        exchange, key = await prepare(contender, url, Path(workdir), options)
+        running = Processes(contender, url, Path(workdir), options)
+        try:
+            await wait_consuming(url, contender, running)
+            sent: dict[str, float] = {}
+            latencies: list[tuple[float, float]] = []
+            arrived = asyncio.Event()
+            probe = await aio_pika.connect(url)
+            async with probe:
+                await _listen(probe, sent, latencies, total, arrived)
+                started = await _publish_paced(probe, exchange, key, messages, rate, sent)
+                try:
+                    await asyncio.wait_for(arrived.wait(), timeout=seconds + 120)
+                except TimeoutError:
+                    running.check_alive()
+                    raise TimeoutError(f"{len(latencies)} of {total} documents arrived") from None
+        finally:
+            running.stop()
+    measured = sorted(value for sent_at, value in latencies if sent_at - started >= warmup)
+    percentiles = statistics.quantiles(measured, n=100, method="inclusive")
+    return LatencyResult(percentiles[49] * 1000, percentiles[98] * 1000, measured[-1] * 1000, len(measured))
+
+
+async def _listen(
+    connection: aio_pika.abc.AbstractConnection,
+    sent: dict[str, float],
+    latencies: list[tuple[float, float]],
+    total: int,
+    arrived: asyncio.Event,
+) -> None:
+    channel = await connection.channel()
+    await channel.set_qos(prefetch_count=2000)
+    queue = await channel.get_queue(OUT_QUEUE)
+
+    async def on_document(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        now = time.perf_counter()
+        sent_at = sent[message.message_id or ""]
+        latencies.append((sent_at, now - sent_at))
+        if len(latencies) >= total:
+            arrived.set()
+
+    await queue.consume(on_document, no_ack=True)
+
+
+async def _publish_paced(
+    connection: aio_pika.abc.AbstractConnection,
+    exchange_name: str,
+    key: str,
+    messages: list[aio_pika.Message],
+    rate: int,
+    sent: dict[str, float],
+) -> float:
+    """Publish each message at its slot (start + i/rate), as a source system would, without waiting for
+    confirms: the probe must not be what limits the rate (the arrival count shows that nothing was lost)."""
+    channel = await connection.channel(publisher_confirms=False)
+    exchange = await channel.get_exchange(exchange_name) if exchange_name else channel.default_exchange
+    started = time.perf_counter()
+    for index, message in enumerate(messages):
+        delay = started + index / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sent[message.message_id or ""] = time.perf_counter()
+        await exchange.publish(message, key)
+    return started
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def report_throughput(results: dict[str, list[ThroughputResult]], count: int, rounds: int) -> None:
+    reference = _median([r.rate for r in results[REFERENCE]]) if REFERENCE in results else None
+    print(f"\nthroughput: backlog of {count:,} orders, median of {rounds} round(s)")
+    print(f"{'contender':26s}{'msg/s':>9s}{'ratio to aiormq':>17s}{'peak RSS MB':>13s}")
+    for name, values in results.items():
+        rate = _median([r.rate for r in values])
+        ratio = f"{rate / reference:17.2f}" if reference else f"{'-':>17s}"
+        print(f"{name:26s}{rate:9,.0f}{ratio}{_median([r.peak_rss_mb for r in values]):13.0f}")
+
+
+def report_latency(results: dict[str, list[LatencyResult]], rate: int, seconds: float, warmup: float) -> None:
+    reference = _median([r.p99_ms for r in results[REFERENCE]]) if REFERENCE in results else None
+    print(f"\nlatency: {rate:,} msg/s for {seconds:g} s, first {warmup:g} s not counted, median over rounds")
+    print(f"{'contender':26s}{'p50 ms':>8s}{'p99 ms':>8s}{'max ms':>8s}{'p99 / aiormq':>14s}")
+    for name, values in results.items():
+        p99 = _median([r.p99_ms for r in values])
+        ratio = f"{p99 / reference:14.2f}" if reference else f"{'-':>14s}"
+        print(
+            f"{name:26s}{_median([r.p50_ms for r in values]):8.1f}{p99:8.1f}"
+            f"{_median([r.max_ms for r in values]):8.1f}{ratio}"
+        )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=20_000, help="backlog for the throughput runs")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--prefetch", type=int, default=64)
+    parser.add_argument("--rate", type=int, default=1000, help="messages per second in the latency runs")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each latency run")
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--database-url", help="the bus's store (default: a new SQLite file per run)")
+    parser.add_argument("--only", action="append", choices=[c.name for c in CONTENDERS], help="repeatable")
+    parser.add_argument("--skip", choices=["throughput", "latency"], action="append", default=[])
+    args = parser.parse_args()
+    chosen = [c for c in CONTENDERS if not args.only or c.name in args.only]
+    options = Options(args.prefetch, args.database_url)
+    runs: dict[str, Callable[[Contender], object]] = {}
+    if "throughput" not in args.skip:
+        runs["throughput"] = lambda c: throughput(c, args.messages, options)
+    if "latency" not in args.skip:
+        runs["latency"] = lambda c: latency(c, args.rate, args.seconds, args.warmup, options)
+    results: dict[str, dict[str, list]] = {kind: {c.name: [] for c in chosen} for kind in runs}
+    for round_number in range(1, args.rounds + 1):
+        for kind, run in runs.items():
+            for contender in chosen:
+                result = await run(contender)  # type: ignore[misc]
+                results[kind][contender.name].append(result)
+                print(f"round {round_number} {kind:10s} {contender.name:26s} {result}", flush=True)
+    if "throughput" in results:
+        report_throughput(results["throughput"], args.messages, args.rounds)
+    if "latency" in results:
+        report_latency(results["latency"], args.rate, args.seconds, args.warmup)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
