@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from aio_pika.abc import AbstractIncomingMessage
+from bus.delivery import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +40,24 @@ class AckBatcher:
         self.frames = 0
         """``basic.ack`` frames sent (for tests and benchmarks)."""
 
-    def taken(self, message: AbstractIncomingMessage) -> None:
+    def taken(self, message: Delivery) -> None:
         """Call when a delivery arrives, before anything can settle it."""
-        self._state(message).outstanding[message.delivery_tag] = None  # type: ignore[index]
+        self._state(message).outstanding[message.delivery_tag] = None
 
-    def ack(self, message: AbstractIncomingMessage) -> None:
+    def ack(self, message: Delivery) -> None:
         state = self._state(message)
         tag = message.delivery_tag
-        state.outstanding.pop(tag, None)  # type: ignore[arg-type]
-        state.settled.append(tag)  # type: ignore[arg-type]
+        state.outstanding.pop(tag, None)
+        state.settled.append(tag)
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._flush)
 
-    def forget(self, message: AbstractIncomingMessage) -> None:
+    def forget(self, message: Delivery) -> None:
         """The message was settled another way (nack, reject) or its channel is gone."""
-        self._state(message).outstanding.pop(message.delivery_tag, None)  # type: ignore[arg-type]
+        self._state(message).outstanding.pop(message.delivery_tag, None)
 
-    def _state(self, message: AbstractIncomingMessage) -> _ChannelAcks:
+    def _state(self, message: Delivery) -> _ChannelAcks:
         channel = message.channel
         state = self._channels.get(channel)
         if state is None:

@@ -13,13 +13,13 @@ import logging
 import time
 from typing import Any
 
-from aio_pika import IncomingMessage
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
+from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
 from aiormq.abc import DeliveredMessage
 from pydantic import ValidationError
 
 from bus.acks import AckBatcher
 from bus.catalogue import LoadedRoute
+from bus.delivery import Delivery
 from bus.durations import format_duration
 from bus.envelope import Envelope, utcnow
 from bus.errors import DeliveryFailed, InvalidMessage, TransformFailed, TransientError
@@ -109,7 +109,7 @@ class RouteWorker:
         log.info("route %s consuming %s again", self.route.name, self.route.queue)
 
     async def _on_delivery(self, delivered: DeliveredMessage) -> None:
-        await self._on_message(IncomingMessage(delivered, no_ack=False))
+        await self._on_message(Delivery(delivered))
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop taking messages, let in-flight ones finish (up to ``grace`` seconds), then close."""
@@ -127,7 +127,7 @@ class RouteWorker:
             await self._channel.close()
         await self.adapter.close()
 
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+    async def _on_message(self, message: Delivery) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._in_flight.add(task)
@@ -144,7 +144,7 @@ class RouteWorker:
             if task is not None:
                 self._in_flight.discard(task)
 
-    async def _settle(self, message: AbstractIncomingMessage) -> None:
+    async def _settle(self, message: Delivery) -> None:
         attempt = attempt_of(message)
         try:
             envelope = from_amqp(message)
@@ -159,7 +159,7 @@ class RouteWorker:
         async with self._same_message.hold(envelope.message_id):
             await self._deliver_and_settle(message, envelope, attempt)
 
-    async def _deliver_and_settle(self, message: AbstractIncomingMessage, envelope: Envelope, attempt: int) -> None:
+    async def _deliver_and_settle(self, message: Delivery, envelope: Envelope, attempt: int) -> None:
         while True:
             try:
                 await self._process(envelope)
@@ -234,7 +234,7 @@ class RouteWorker:
         except (ValidationError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise TransformFailed(f"transform {self.route.transform} failed: {type(exc).__name__}: {exc}") from exc
 
-    def _history_headers(self, message: AbstractIncomingMessage, error: Exception, attempt: int) -> dict[str, Any]:
+    def _history_headers(self, message: Delivery, error: Exception, attempt: int) -> dict[str, Any]:
         error_class = error.error_class if isinstance(error, DeliveryFailed) else type(error).__name__
         try:
             history = json.loads((message.headers or {}).get(H_ERRORS) or "[]")
@@ -251,14 +251,14 @@ class RouteWorker:
             H_FAILED_AT: utcnow().isoformat(),
         }
 
-    async def _retry_later(self, message: AbstractIncomingMessage, error: TransientError, attempt: int, delay: float):
+    async def _retry_later(self, message: Delivery, error: TransientError, attempt: int, delay: float):
         headers = self._history_headers(message, error, attempt - 1)
         headers[H_ATTEMPT] = attempt
         tier = format_duration(delay)
         log.info("route %s: %s failed (%s); retry %d via %s", self.route.name, message.message_id, error, attempt, tier)
         await self._move(message, retry_exchange(tier), self.route.queue, headers)
 
-    async def _dead_letter(self, message: AbstractIncomingMessage, error: Exception, attempt: int, reason: str) -> None:
+    async def _dead_letter(self, message: Delivery, error: Exception, attempt: int, reason: str) -> None:
         headers = self._history_headers(message, error, attempt)
         headers[H_ATTEMPT] = attempt
         headers[H_DEAD_REASON] = reason
@@ -268,9 +268,7 @@ class RouteWorker:
         if await self._move(message, DEAD_EXCHANGE, self.route.name, headers):
             self.metrics.dead_lettered(reason)
 
-    async def _move(
-        self, message: AbstractIncomingMessage, exchange: str, routing_key: str, headers: dict[str, Any]
-    ) -> bool:
+    async def _move(self, message: Delivery, exchange: str, routing_key: str, headers: dict[str, Any]) -> bool:
         """Publish a copy elsewhere (confirmed), then ack the original; on failure the original stays queued."""
         try:
             await self._publisher.publish(exchange, routing_key, copy_message(message, headers))
@@ -283,7 +281,7 @@ class RouteWorker:
         self._acks.ack(message)
         return True
 
-    async def _requeue(self, message: AbstractIncomingMessage) -> None:
+    async def _requeue(self, message: Delivery) -> None:
         """Give the message back to the broker after a pause, so a persistent fault does not spin."""
         await asyncio.sleep(NACK_PAUSE)
         await _quietly(message.nack(requeue=True))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, AbstractMessage
+from aio_pika.abc import AbstractMessage
 from pydantic import ValidationError
 
 from bus.canonical import UnknownMessageType
@@ -36,6 +36,31 @@ H_ERROR_CLASS = "x-esb-error-class"
 H_ERROR_MESSAGE = "x-esb-error-message"
 H_DEAD_REASON = "x-esb-dead-reason"
 H_FAILED_AT = "x-esb-failed-at"
+
+
+class ReceivedMessage(Protocol):
+    """What the bus reads of a message it took: aio-pika's ``IncomingMessage`` or the route engine's ``Delivery``."""
+
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def headers(self) -> Any: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def message_id(self) -> str | None: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def timestamp(self) -> datetime | None: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def content_encoding(self) -> str | None: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def app_id(self) -> str | None: ...
 
 
 def to_amqp(envelope: Envelope, *, extra_headers: dict[str, Any] | None = None) -> aio_pika.Message:
@@ -73,7 +98,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def from_amqp(message: AbstractIncomingMessage) -> Envelope:
+def from_amqp(message: ReceivedMessage) -> Envelope:
     """Rebuild and validate the envelope; raise ``InvalidMessage`` saying what is wrong."""
     headers = message.headers or {}
     if not message.type:
@@ -113,7 +138,7 @@ def _short(exc: Exception, limit: int = 900) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def attempt_of(message: AbstractIncomingMessage) -> int:
+def attempt_of(message: ReceivedMessage) -> int:
     """The delivery attempt this is (1 for the first), from our own header, never from ``x-death``."""
     try:
         return max(1, int((message.headers or {}).get(H_ATTEMPT, 1)))
@@ -121,7 +146,7 @@ def attempt_of(message: AbstractIncomingMessage) -> int:
         return 1
 
 
-def copy_message(message: AbstractMessage, headers: dict[str, Any]) -> aio_pika.Message:
+def copy_message(message: ReceivedMessage | AbstractMessage, headers: dict[str, Any]) -> aio_pika.Message:
     """A persistent copy of a message with updated headers, for retry, dead-letter and parking moves."""
     merged = dict(message.headers or {})
     merged.update(headers)
