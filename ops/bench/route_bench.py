@@ -113,6 +113,9 @@ class Processes:
                     peaks.append(int(line.split()[1]) / 1024)
         return max(peaks)
 
+    def cpu_seconds(self) -> float:
+        return sum(process_cpu_seconds(proc.pid) for proc in self.procs)
+
     def check_alive(self) -> None:
         for proc, log in zip(self.procs, self.logs, strict=True):
             if proc.poll() is not None:
@@ -138,6 +141,17 @@ def bus_environment(url: str, workdir: Path, options: Options) -> dict[str, str]
         "ESB_ROUTES_DIR": str(workdir / "routes"),
         "ESB_PREFETCH": str(options.prefetch),
     }
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def broker_pid() -> int | None:
+    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
+    return int(found[0]) if found else None
 
 
 def free_port() -> int:
@@ -176,29 +190,52 @@ async def wait_consuming(url: str, contender: Contender, running: Processes, tim
     raise TimeoutError(f"{contender.name} did not start consuming within {timeout:g}s")
 
 
-async def drain_rate(url: str, count: int, running: Processes, timeout: float = 900) -> float:
-    """Messages per second from the first document on the output queue to the last."""
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel()
-        give_up = time.monotonic() + timeout
-        first: tuple[float, int] | None = None
-        while time.monotonic() < give_up:
-            depth = await queue_depth(channel, OUT_QUEUE)
-            now = time.perf_counter()
-            if first is None and depth > 0:
-                first = (now, depth)
-            if depth >= count and first is not None:
-                return (count - first[1]) / (now - first[0])
-            running.check_alive()
-            await asyncio.sleep(0.01)
-    raise TimeoutError(f"fewer than {count} documents arrived within {timeout:g}s")
-
-
 @dataclass
 class ThroughputResult:
     rate: float
     peak_rss_mb: float
+    cpu_us: float
+    """The contender's CPU time per message while draining (all its processes)."""
+    broker_cpu_us: float | None
+
+
+class _Mark:
+    """Time, documents out and CPU counters at one moment of a drain."""
+
+    def __init__(self, depth: int, running: Processes, broker: int | None) -> None:
+        self.at = time.perf_counter()
+        self.depth = depth
+        self.cpu = running.cpu_seconds()
+        self.broker_cpu = process_cpu_seconds(broker) if broker else None
+
+
+async def drain_rate(url: str, count: int, running: Processes, timeout: float = 900) -> ThroughputResult:
+    """Messages per second (and CPU per message) from the first document on the output queue to the last."""
+    broker = broker_pid()
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        give_up = time.monotonic() + timeout
+        first: _Mark | None = None
+        while time.monotonic() < give_up:
+            depth = await queue_depth(channel, OUT_QUEUE)
+            if first is None and depth > 0:
+                first = _Mark(depth, running, broker)
+            if depth >= count and first is not None:
+                last = _Mark(depth, running, broker)
+                moved = count - first.depth
+                broker_cpu = None
+                if last.broker_cpu is not None and first.broker_cpu is not None:
+                    broker_cpu = (last.broker_cpu - first.broker_cpu) / moved * 1e6
+                return ThroughputResult(
+                    rate=moved / (last.at - first.at),
+                    peak_rss_mb=running.peak_rss_mb(),
+                    cpu_us=(last.cpu - first.cpu) / moved * 1e6,
+                    broker_cpu_us=broker_cpu,
+                )
+            running.check_alive()
+            await asyncio.sleep(0.01)
+    raise TimeoutError(f"fewer than {count} documents arrived within {timeout:g}s")
 
 
 async def throughput(contender: Contender, count: int, options: Options) -> ThroughputResult:
@@ -207,8 +244,7 @@ async def throughput(contender: Contender, count: int, options: Options) -> Thro
         await fill(url, exchange, key, count)
         running = Processes(contender, url, Path(workdir), options)
         try:
-            rate = await drain_rate(url, count, running)
-            return ThroughputResult(rate, running.peak_rss_mb())
+            return await drain_rate(url, count, running)
         finally:
             running.stop()
 
@@ -299,11 +335,17 @@ def _median(values: list[float]) -> float:
 def report_throughput(results: dict[str, list[ThroughputResult]], count: int, rounds: int) -> None:
     reference = _median([r.rate for r in results[REFERENCE]]) if REFERENCE in results else None
     print(f"\nthroughput: backlog of {count:,} orders, median of {rounds} round(s)")
-    print(f"{'contender':26s}{'msg/s':>9s}{'ratio to aiormq':>17s}{'peak RSS MB':>13s}")
+    columns = f"{'msg/s':>9s}{'ratio to aiormq':>17s}{'CPU us/msg':>12s}{'broker us/msg':>15s}{'peak RSS MB':>13s}"
+    print(f"{'contender':26s}{columns}")
     for name, values in results.items():
         rate = _median([r.rate for r in values])
         ratio = f"{rate / reference:17.2f}" if reference else f"{'-':>17s}"
-        print(f"{name:26s}{rate:9,.0f}{ratio}{_median([r.peak_rss_mb for r in values]):13.0f}")
+        broker = [r.broker_cpu_us for r in values if r.broker_cpu_us is not None]
+        broker_text = f"{_median(broker):15.0f}" if broker else f"{'-':>15s}"
+        print(
+            f"{name:26s}{rate:9,.0f}{ratio}{_median([r.cpu_us for r in values]):12.0f}{broker_text}"
+            f"{_median([r.peak_rss_mb for r in values]):13.0f}"
+        )
 
 
 def report_latency(results: dict[str, list[LatencyResult]], rate: int, seconds: float, warmup: float) -> None:
