@@ -13,6 +13,7 @@ from aio_pika.abc import AbstractRobustConnection
 from aiohttp import web
 from sqlalchemy import text
 
+from bus import gc_tuning
 from bus.catalogue import LoadedRoute
 from bus.console.routes import console_routes
 from bus.engine import RouteWorker
@@ -201,6 +202,7 @@ class BusRuntime:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         await self.start()
+        gc_tuning.settle_after_start()
         try:
             await stop.wait()
             log.info("stopping: finishing in-flight messages")

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import aio_pika
+import pytest
 
 from bus.canonical import ProductionOrderReleased
 from bus.envelope import Envelope, Source
@@ -25,9 +26,12 @@ from tests.support.target import wait_for
 PREFETCH = 16
 
 
-def start_worker(routes_dir: Path, amqp_url: str, database_url: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    routes_dir: Path, amqp_url: str, database_url: str, log: Path, **extra_env: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
+        **extra_env,
         "ESB_AMQP_URL": amqp_url,
         "ESB_DATABASE_URL": database_url,
         "ESB_ROUTES_DIR": str(routes_dir),
@@ -49,6 +53,25 @@ async def publish_orders(amqp_url: str, count: int) -> list[str]:
     await publisher.close()
     await connection.close()
     return [str(e.message_id) for e in envelopes]
+
+
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
+async def test_esb_run_delivers_on_either_event_loop_and_stops_cleanly(
+    loop, routes_dir, target, sqlite_url, amqp_url, tmp_path
+):
+    write_route(routes_dir, f"orders-{loop}", target.url)
+    log = tmp_path / "worker.log"
+    worker = start_worker(routes_dir, amqp_url, sqlite_url, log, ESB_EVENT_LOOP=loop)
+    try:
+        await wait_for(lambda: "bus running" in log.read_text(), timeout=30, what=f"worker start ({log})")
+        ids = await publish_orders(amqp_url, 50)
+        await wait_for(lambda: set(target.applied) == set(ids), timeout=30, what="every message")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+    assert f"event loop: {loop}" in log.read_text()
+    assert len(target.received) == 50
+    assert await queue_depth(amqp_url, f"esb.route.orders-{loop}") == 0
 
 
 async def test_sigkill_mid_stream_loses_nothing_and_applies_each_message_once(
