@@ -106,7 +106,7 @@ async def main() -> None:
     parser.add_argument("--database-url", help="the bus's store (default: a new SQLite file)")
     args = parser.parse_args()
     contender = Contender("bus route", loop="uvloop")
-    options = Options(args.prefetch, args.database_url)
+    options = Options(args.prefetch, database_url=args.database_url)
     with vhost() as url, tempfile.TemporaryDirectory() as workdir:
         await prepare(contender, url, Path(workdir), options)
         await fill_fast(url, args.messages)

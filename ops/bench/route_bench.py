@@ -26,12 +26,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from asyncio.subprocess import PIPE, STDOUT
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aio_pika
+from sqlalchemy import create_engine, make_url, text
 from workload import (
     IN_QUEUE,
     OUT_QUEUE,
@@ -60,6 +63,8 @@ class Contender:
     """``aiormq`` or ``aio-pika`` for a plain loop; None for the bus."""
     loop: str = "asyncio"
     processes: int = 1
+    postgres: bool = False
+    """The bus's store on PostgreSQL (a scratch database per run) instead of a new SQLite file."""
 
     @property
     def is_bus(self) -> bool:
@@ -74,12 +79,39 @@ CONTENDERS = [
     Contender("bus route, asyncio", loop="asyncio"),
     Contender("bus route, 2 processes", loop="uvloop", processes=2),
 ]
+POSTGRES_CONTENDERS = [
+    Contender("bus route, PostgreSQL", loop="uvloop", postgres=True),
+    Contender("bus, 2 processes, PostgreSQL", loop="uvloop", processes=2, postgres=True),
+]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Options:
     prefetch: int
-    database_url: str | None
+    database_url: str | None = None
+    """The bus's store; None: a new SQLite file in the run's directory."""
+    postgres_admin_url: str | None = None
+    """Where PostgreSQL contenders create their scratch databases."""
+
+
+@contextmanager
+def store_for(contender: Contender, options: Options) -> Iterator[Options]:
+    """The options of one run: with a scratch PostgreSQL database for a PostgreSQL contender."""
+    if not contender.postgres:
+        yield options
+        return
+    if not options.postgres_admin_url:
+        raise ValueError(f"{contender.name} needs --postgres URL")
+    name = f"esb_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(options.postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield replace(options, database_url=str(make_url(options.postgres_admin_url).set(database=name)))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 class Processes:
@@ -239,7 +271,7 @@ async def drain_rate(url: str, count: int, running: Processes, timeout: float = 
 
 
 async def throughput(contender: Contender, count: int, options: Options) -> ThroughputResult:
-    with vhost() as url, tempfile.TemporaryDirectory() as workdir:
+    with vhost() as url, tempfile.TemporaryDirectory() as workdir, store_for(contender, options) as options:
         exchange, key = await prepare(contender, url, Path(workdir), options)
         await fill(url, exchange, key, count)
         running = Processes(contender, url, Path(workdir), options)
@@ -261,7 +293,7 @@ async def latency(contender: Contender, rate: int, seconds: float, warmup: float
     """Publish at ``rate`` for ``seconds``; latencies of messages sent after ``warmup`` seconds."""
     total = int(rate * seconds)
     messages = [order_message(n) for n in range(total)]
-    with vhost() as url, tempfile.TemporaryDirectory() as workdir:
+    with vhost() as url, tempfile.TemporaryDirectory() as workdir, store_for(contender, options) as options:
         exchange, key = await prepare(contender, url, Path(workdir), options)
         running = Processes(contender, url, Path(workdir), options)
         try:
@@ -369,12 +401,15 @@ async def main() -> None:
     parser.add_argument("--rate", type=int, default=1000, help="messages per second in the latency runs")
     parser.add_argument("--seconds", type=float, default=20, help="length of each latency run")
     parser.add_argument("--warmup", type=float, default=3)
-    parser.add_argument("--database-url", help="the bus's store (default: a new SQLite file per run)")
-    parser.add_argument("--only", action="append", choices=[c.name for c in CONTENDERS], help="repeatable")
+    parser.add_argument("--postgres", metavar="URL", help="also run the bus on PostgreSQL (scratch databases)")
+    parser.add_argument(
+        "--only", action="append", choices=[c.name for c in CONTENDERS + POSTGRES_CONTENDERS], help="repeatable"
+    )
     parser.add_argument("--skip", choices=["throughput", "latency"], action="append", default=[])
     args = parser.parse_args()
-    chosen = [c for c in CONTENDERS if not args.only or c.name in args.only]
-    options = Options(args.prefetch, args.database_url)
+    candidates = CONTENDERS + (POSTGRES_CONTENDERS if args.postgres else [])
+    chosen = [c for c in candidates if not args.only or c.name in args.only]
+    options = Options(args.prefetch, postgres_admin_url=args.postgres)
     runs: dict[str, Callable[[Contender], object]] = {}
     if "throughput" not in args.skip:
         runs["throughput"] = lambda c: throughput(c, args.messages, options)
