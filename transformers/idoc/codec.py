@@ -14,6 +14,8 @@ of your own.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from datetime import UTC, tzinfo
 from typing import BinaryIO, Literal
@@ -34,17 +36,57 @@ _MEDIA_TYPES = {"flat": ("text/plain", "txt"), "xml": ("application/xml", "xml")
 
 def decode_idocs(idocs: Iterable[Idoc], *, timezone: tzinfo = UTC) -> Iterator[Decoded]:
     """Canonical messages of a document's IDocs; an IDoc number seen twice in one document fails."""
-    seen: set[str] = set()
+    seen = _References()
     for idoc in idocs:
         for decoded in to_canonical(idoc, timezone=timezone):
-            if decoded.reference in seen:
+            if not seen.add(decoded.reference):
                 raise decode_failed(
                     "the document holds this IDoc number twice: each IDoc in a file needs its own DOCNUM",
                     line=idoc.line,
                     docnum=idoc.docnum,
                 )
-            seen.add(decoded.reference)
             yield decoded
+
+
+class _References:
+    """The message references decoded so far from one document, kept in little memory.
+
+    SAP numbers IDocs upwards, so the references ``IDoc <16-digit DOCNUM>`` of a file mostly come in increasing
+    order: those are kept as 8-byte numbers in a sorted array, and memory grows by 8 bytes an IDoc rather than
+    by a string and a set entry. Other references (out of order, other forms) go to a set.
+    """
+
+    __slots__ = ("_ascending", "_others")
+
+    def __init__(self) -> None:
+        self._ascending = array("Q")
+        self._others: set[int | str] = set()
+
+    def add(self, reference: str) -> bool:
+        """Record ``reference``; False when it was recorded before."""
+        number = _idoc_number(reference)
+        ascending = self._ascending
+        if number is not None and (not ascending or number > ascending[-1]):
+            ascending.append(number)
+            return True
+        key: int | str = reference if number is None else number
+        if key in self._others or (number is not None and _holds(ascending, number)):
+            return False
+        self._others.add(key)
+        return True
+
+
+def _idoc_number(reference: str) -> int | None:
+    """The DOCNUM of a reference ``IDoc <16 digits>``, None for a reference of another form."""
+    digits = reference[5:]
+    if len(digits) == 16 and reference.startswith("IDoc ") and digits.isdigit() and digits.isascii():
+        return int(digits)
+    return None
+
+
+def _holds(ascending: array[int], number: int) -> bool:
+    at = bisect_left(ascending, number)
+    return at < len(ascending) and ascending[at] == number
 
 
 @decoder("idoc.flat")

@@ -22,6 +22,7 @@ from lxml import etree
 
 from transformers import safexml
 from transformers.idoc.errors import IdocEncodeError, decode_failed
+from transformers.idoc.flat import TOP_LEVEL
 from transformers.idoc.layout import CONTROL_RECORD
 from transformers.idoc.model import ControlRecord, Idoc, Segment
 from transformers.idoc.segments import BUILTIN_SEGMENTS, SegmentCatalog
@@ -29,7 +30,9 @@ from transformers.idoc.segments import BUILTIN_SEGMENTS, SegmentCatalog
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 """Upper bound on an IDoc-XML document; it is streamed, so memory stays flat well below this."""
 
-_CONTROL_FIELDS = frozenset(ControlRecord.field_names())
+_CONTROL_FIELDS = {name: name for name in ControlRecord.field_names()}
+"""Control record fields by name. The values are the interned names of ``ControlRecord``'s parameters: passed as
+keywords they match by identity, where names read from XML would be compared with each parameter's name."""
 
 
 def read_xml(stream: BinaryIO, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[Idoc]:
@@ -81,44 +84,31 @@ def _read_idoc(element: etree._Element, ordinal: int) -> Idoc:
             "the control record names no IDoc type (IDOCTYP)", line=control_element.sourceline, docnum=control.docnum
         )
     idoc = Idoc(control, [], element.sourceline)
-    numbering = _Numbering()
-    for child in children:
-        idoc.segments.append(_read_segment(child, idoc, numbering, parent=0, level=2))
+    numbers = itertools.count(1)  # the SEGNUM each segment would have in a flat file (for messages)
+    idoc.segments.extend(_read_segment(child, idoc, numbers, 0, TOP_LEVEL) for child in children)
     return idoc
 
 
 def _control_fields(element: etree._Element) -> dict[str, str]:
     values: dict[str, str] = {}
     for child in _elements(element):
-        name = _local(child.tag)
-        if name in _CONTROL_FIELDS:
+        name = _CONTROL_FIELDS.get(_local(child.tag))
+        if name is not None:
             values[name] = (child.text or "").strip()
     return values
 
 
-class _Numbering:
-    """Gives segments read from XML the SEGNUM they would have in a flat file (for messages)."""
-
-    __slots__ = ("last",)
-
-    def __init__(self) -> None:
-        self.last = 0
-
-    def next(self) -> int:
-        self.last += 1
-        return self.last
-
-
-def _read_segment(element: etree._Element, idoc: Idoc, numbering: _Numbering, *, parent: int, level: int) -> Segment:
-    name = _sap_name(element.tag)
-    segment = Segment(name, {}, segnum=numbering.next(), psgnum=parent, hlevel=level)
+def _read_segment(element: etree._Element, idoc: Idoc, numbers: Iterator[int], parent: int, level: int) -> Segment:
+    """The segment ``element`` with its fields and child segments (the IDoc's hot loop: one pass per field)."""
+    segment = Segment(_sap_name(element.tag), {}, [], None, None, next(numbers), parent, level)
     fields = segment.fields
     for child in element:
         tag = child.tag
         if not isinstance(tag, str):  # a comment or processing instruction
             continue
-        if len(child) or _is_empty_segment(child):
-            segment.children.append(_read_segment(child, idoc, numbering, parent=segment.segnum, level=level + 1))
+        text = child.text
+        if len(child) or ((not text or text.isspace()) and _marked_as_segment(child)):
+            segment.children.append(_read_segment(child, idoc, numbers, segment.segnum, level + 1))
             continue
         field = tag.rpartition("}")[2] if tag[0] == "{" else tag
         if field in fields:
@@ -126,20 +116,16 @@ def _read_segment(element: etree._Element, idoc: Idoc, numbering: _Numbering, *,
                 "the field appears twice in the segment",
                 line=child.sourceline,
                 docnum=idoc.docnum,
-                segment=name,
+                segment=segment.name,
                 segnum=segment.segnum,
                 field=field,
             )
-        text = child.text
         fields[field] = text.rstrip() if text else ""
     return segment
 
 
-def _is_empty_segment(element: etree._Element) -> bool:
-    """A childless element is a segment (not a field) when it is marked as one; only blank ones can be."""
-    text = element.text
-    if text and not text.isspace():
-        return False
+def _marked_as_segment(element: etree._Element) -> bool:
+    """A childless, blank element is a segment (not an empty field) when its SEGMENT attribute says so."""
     return element.get("SEGMENT") is not None or element.get("segment") is not None
 
 

@@ -12,7 +12,7 @@ How ``SDATA`` splits into fields depends on the segment; those layouts live in `
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from transformers.idoc.errors import IdocEncodeError
@@ -31,14 +31,24 @@ class FieldSpec:
         return self.offset + self.length
 
 
+Cutter = Callable[[str], tuple[str, ...]]
+
+
+def _cutter(slices: list[slice]) -> Cutter:
+    """One C-level call cutting a record into all ``slices`` (``itemgetter`` returns a single one bare)."""
+    cut = operator.itemgetter(*slices)
+    return (lambda record: (cut(record),)) if len(slices) == 1 else cut
+
+
 class RecordLayout:
     """The fields of one record type, in order, with their offsets.
 
     ``split`` reads a record into ``{field: value}`` (trailing blanks removed, empty fields kept as ``""``);
-    ``join`` writes values back into a record of exactly ``size`` characters.
+    ``cutter`` cuts chosen fields out of records; ``join`` writes values back into a record of exactly ``size``
+    characters.
     """
 
-    __slots__ = ("_cut", "_names", "by_name", "fields", "name", "size")
+    __slots__ = ("_cut", "_cutters", "_names", "by_name", "fields", "name", "size")
 
     def __init__(self, name: str, fields: Iterable[FieldSpec], *, size: int | None = None) -> None:
         self.name = name
@@ -51,9 +61,8 @@ class RecordLayout:
         if end > self.size:
             raise ValueError(f"layout {name}: fields reach column {end}, beyond its size {self.size}")
         self._names = tuple(spec.name for spec in self.fields)
-        # One C-level call cuts a record into all its fields (a single field comes back bare, not in a tuple).
-        cut = operator.itemgetter(*(slice(spec.offset, spec.end) for spec in self.fields)) if self.fields else None
-        self._cut = (lambda record: (cut(record),)) if len(self.fields) == 1 else cut
+        self._cut = _cutter([slice(spec.offset, spec.end) for spec in self.fields]) if self.fields else None
+        self._cutters: dict[tuple[str, ...], Cutter] = {}
 
     @classmethod
     def sequential(cls, name: str, fields: Iterable[tuple[str, int]], *, size: int | None = None) -> RecordLayout:
@@ -74,6 +83,21 @@ class RecordLayout:
         if self._cut is None:
             return {}
         return dict(zip(self._names, map(str.rstrip, self._cut(record))))  # noqa: B905 (same length by construction)
+
+    def cutter(self, names: tuple[str, ...]) -> Cutter:
+        """A function cutting the fields ``names`` out of a record, in that order and with their trailing blanks.
+
+        A name the layout does not have cuts as ``""``. Built once per layout and tuple of names, for code that
+        reads the same fields of many records.
+        """
+        cutter = self._cutters.get(names)
+        if cutter is None:
+            cutter = self._cutters[names] = _cutter([self._slice(name) for name in names])
+        return cutter
+
+    def _slice(self, name: str) -> slice:
+        spec = self.by_name.get(name)
+        return slice(spec.offset, spec.end) if spec is not None else slice(0, 0)
 
     def join(self, values: Mapping[str, str], base: str = "") -> str:
         """A record holding ``values``; a value too long or a field not in the layout fails.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, tzinfo
+from itertools import repeat
 
 from transformers.idoc.layout import RecordLayout
 from transformers.idoc.values import ValueFormatError, parse_datetime
@@ -126,6 +127,16 @@ class Segment:
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name) or default
 
+    def pick(self, names: tuple[str, ...]) -> Iterator[str]:
+        """The values of ``names`` in that order, ``""`` when blank or absent: ``aufnr, werks = s.pick(NAMES)``.
+
+        A segment read from a flat file whose fields were not split yet has them cut straight out of its
+        ``sdata``, without building the dict of all its fields (what decoding large files spends its time on).
+        """
+        if self._fields is None and self._layout is not None and self.sdata is not None:
+            return map(str.rstrip, self._layout.cutter(names)(self.sdata))
+        return map(self.fields.get, names, repeat(""))
+
     def iter(self, name: str | None = None) -> Iterator[Segment]:
         """This segment's descendants, depth first in document order; only those named ``name`` if given."""
         return _walk(self.children, name)
@@ -174,12 +185,16 @@ class Idoc:
     def by_name(self) -> dict[str, list[Segment]]:
         """All segments grouped by name, each group in document order (one pass over the tree)."""
         groups: dict[str, list[Segment]] = {}
-        for segment in _walk(self.segments, None):
+        pending = self.segments[::-1]  # a stack: the next segment in document order is on top
+        while pending:
+            segment = pending.pop()
             group = groups.get(segment.name)
             if group is None:
                 groups[segment.name] = [segment]
             else:
                 group.append(segment)
+            if segment.children:
+                pending += segment.children[::-1]
         return groups
 
     def first(self, name: str) -> Segment | None:

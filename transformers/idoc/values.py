@@ -12,43 +12,49 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 _DECIMAL = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)(-?)")
+_MIDNIGHT = time()
 
 
 class ValueFormatError(ValueError):
-    """A field value is not in the SAP format its field needs."""
+    """A field value is not in the SAP format its field needs; ``field`` names the field when the caller said."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _digits(text: str) -> bool:
-    return text.isascii() and text.isdigit()
+    """Only ASCII digits, at least one (``isdigit`` alone takes other scripts' digits too)."""
+    return text.isdigit() and text.isascii()
 
 
-def parse_date(text: str) -> date | None:
+def parse_date(text: str, field: str | None = None) -> date | None:
     """``20261201`` -> 2026-12-01; blank or ``00000000`` -> None."""
     if not text or text == "00000000":
         return None
     if len(text) != 8 or not _digits(text):
-        raise ValueFormatError(f"{text!r} is not a date (YYYYMMDD)")
+        raise ValueFormatError(f"{text!r} is not a date (YYYYMMDD)", field)
     try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return date.fromisoformat(text)  # eight ASCII digits: read as YYYYMMDD
     except ValueError:
-        raise ValueFormatError(f"{text!r} is not a calendar date") from None
+        raise ValueFormatError(f"{text!r} is not a calendar date", field) from None
 
 
-def parse_datetime(date_text: str, time_text: str, tz: tzinfo) -> datetime | None:
+def parse_datetime(date_text: str, time_text: str, tz: tzinfo, field: str | None = None) -> datetime | None:
     """A date field and a time field read as one moment in ``tz``; None when the date is blank."""
-    day = parse_date(date_text)
+    day = parse_date(date_text, field)
     if day is None:
         return None
     if not time_text:
-        return datetime.combine(day, time(), tz)
+        return datetime.combine(day, _MIDNIGHT, tz)
     if len(time_text) != 6 or not _digits(time_text):
-        raise ValueFormatError(f"{time_text!r} is not a time (HHMMSS)")
+        raise ValueFormatError(f"{time_text!r} is not a time (HHMMSS)", field)
     if time_text == "240000":
-        return datetime.combine(day + timedelta(days=1), time(), tz)
+        return datetime.combine(day + timedelta(days=1), _MIDNIGHT, tz)
     try:
-        moment = time(int(time_text[:2]), int(time_text[2:4]), int(time_text[4:]))
+        moment = time.fromisoformat(time_text)  # six ASCII digits: read as HHMMSS
     except ValueError:
-        raise ValueFormatError(f"{time_text!r} is not a time of day") from None
+        raise ValueFormatError(f"{time_text!r} is not a time of day", field) from None
     return datetime.combine(day, moment, tz)
 
 
@@ -62,19 +68,19 @@ def format_datetime(value: datetime, tz: tzinfo) -> tuple[str, str]:
     return local.strftime("%Y%m%d"), local.strftime("%H%M%S")
 
 
-def parse_decimal(text: str) -> Decimal | None:
+def parse_decimal(text: str, field: str | None = None) -> Decimal | None:
     """``250.000`` -> 250.000, ``12.5-`` -> -12.5; blank -> None."""
+    if text.isascii() and text.replace(".", "", 1).isdigit():  # the common case: digits and a point at most
+        return Decimal(text)
     text = text.strip()
     if not text:
         return None
-    if text.isascii() and text.replace(".", "", 1).isdigit():
-        return Decimal(text)
     match = _DECIMAL.fullmatch(text)
     if match is None:
-        raise ValueFormatError(f"{text!r} is not a number")
+        raise ValueFormatError(f"{text!r} is not a number", field)
     sign, digits, trailing = match.groups()
     if sign and trailing:
-        raise ValueFormatError(f"{text!r} has two signs")
+        raise ValueFormatError(f"{text!r} has two signs", field)
     value = Decimal(digits)
     return -value if sign == "-" or trailing else value
 
@@ -90,14 +96,14 @@ def format_decimal(value: Decimal | int | None) -> str:
 
 def strip_zeros(text: str) -> str:
     """ALPHA output: ``000100012345`` -> ``100012345``; values that are not all digits stay as they are."""
-    if text and _digits(text):
+    if _digits(text):
         return text.lstrip("0") or "0"
     return text
 
 
 def pad_zeros(text: str, length: int) -> str:
     """ALPHA input: an all-digit value is right-aligned with leading zeros to ``length``; others stay."""
-    if text and _digits(text) and len(text) < length:
+    if _digits(text) and len(text) < length:
         return text.zfill(length)
     return text
 

@@ -1,9 +1,14 @@
 """What every IDoc <-> canonical map shares: typed field reads that name the field on error, validation of the
-result against its canonical model, time units, and building segments from values."""
+result against its canonical model, time units, and building segments from values.
+
+Maps read fields in one of two ways: ``SegmentView``, one typed read per call, or ``Segment.pick`` (all the fields
+a part needs in one call) converted with ``transformers.idoc.values`` inside ``read_segments``, which names the
+segment and field of a value that does not convert. The second is for the maps of large files.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -18,6 +23,7 @@ from transformers.idoc.errors import decode_failed
 from transformers.idoc.model import Idoc, Segment
 
 M = TypeVar("M", bound=CanonicalMessage)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,9 +64,7 @@ class SegmentView:
         self._idoc = idoc
 
     def fail(self, reason: str, field: str | None = None) -> DecodeFailed:
-        return decode_failed(
-            reason, docnum=self._idoc.docnum, segment=self.segment.name, segnum=self.segment.segnum, field=field
-        )
+        return segment_failed(self._idoc, self.segment, reason, field)
 
     def get(self, name: str) -> str:
         """The field's text, ``""`` when empty or absent."""
@@ -109,13 +113,43 @@ class SegmentView:
     def flag(self, name: str) -> bool:
         return values.flag(self._fields.get(name) or "")
 
+    def times(self, pairs: Sequence[tuple[str, str]]) -> tuple[list[Decimal | None], str]:
+        """The times in ``(value field, unit field)`` pairs, in one unit (see ``common_time_unit``)."""
+        numbers = [self.decimal(value_field) for value_field, _ in pairs]
+        try:
+            return common_time_unit(numbers, [self.get(unit_field) for _, unit_field in pairs])
+        except values.ValueFormatError as exc:
+            raise self.fail(str(exc)) from None
 
-def first(idoc: Idoc, name: str, groups: Mapping[str, list[Segment]] | None = None) -> SegmentView:
+
+def segment_failed(idoc: Idoc, segment: Segment, reason: str, field: str | None = None) -> DecodeFailed:
+    """A ``DecodeFailed`` naming the IDoc, the segment and, when known, the field."""
+    return decode_failed(reason, docnum=idoc.docnum, segment=segment.name, segnum=segment.segnum, field=field)
+
+
+def read_segments(idoc: Idoc, segments: Iterable[Segment], read: Callable[..., T], *args: Any) -> list[T]:
+    """``read(segment, *args)`` for each segment; a ``ValueFormatError`` becomes a ``DecodeFailed`` naming the
+    segment and the field (``ValueFormatError.field``)."""
+    parts: list[T] = []
+    try:
+        for segment in segments:
+            parts.append(read(segment, *args))
+    except values.ValueFormatError as exc:
+        raise segment_failed(idoc, segment, str(exc), exc.field) from None
+    return parts
+
+
+def first_segment(idoc: Idoc, name: str, groups: Mapping[str, list[Segment]] | None = None) -> Segment:
     """The IDoc's first segment ``name`` (looked up in ``groups`` when given); ``DecodeFailed`` when it has none."""
     segment = (groups.get(name) or [None])[0] if groups is not None else idoc.first(name)
     if segment is None:
         raise decode_failed(f"the IDoc has no {name} segment", docnum=idoc.docnum)
-    return SegmentView(idoc, segment)
+    return segment
+
+
+def first(idoc: Idoc, name: str, groups: Mapping[str, list[Segment]] | None = None) -> SegmentView:
+    """The view of ``first_segment``."""
+    return SegmentView(idoc, first_segment(idoc, name, groups))
 
 
 def validated(model: type[M], data: Mapping[str, object], *, docnum: str) -> M:
@@ -145,25 +179,29 @@ _MICRO = Decimal("0.000001")
 
 
 def common_time_unit(
-    view: SegmentView, pairs: list[tuple[str, str]], default: str = "MIN"
+    numbers: list[Decimal | None], units: Sequence[str], default: str = "MIN"
 ) -> tuple[list[Decimal | None], str]:
-    """Read ``(value field, unit field)`` pairs as values in one unit.
+    """Times read from ``(value, unit)`` field pairs (``numbers[i]`` in ``units[i]``), as values in one unit.
 
     The canonical messages carry one time unit for all their times. When the IDoc's times use one unit (or
-    leave it blank), that unit is kept; times in different units are converted to minutes.
+    leave it blank), that unit is kept; times in different units are converted to minutes. Units that cannot
+    be converted raise ``ValueFormatError``.
     """
-    numbers = [view.decimal(value_field) for value_field, _ in pairs]
-    units = {view.get(unit_field).upper() for _, unit_field in pairs}
-    units.discard("")
-    if len(units) <= 1:
-        return numbers, units.pop() if units else default
-    used = [(number, view.get(unit_field).upper()) for number, (_, unit_field) in zip(numbers, pairs, strict=True)]
-    units = {unit for number, unit in used if number is not None and unit}
-    if len(units) <= 1:
-        return numbers, units.pop() if units else default
-    unknown = sorted(unit for unit in units if unit not in _MINUTES_PER_UNIT)
+    found = set(units)
+    found.discard("")
+    if len(found) > 1:
+        found = {unit.upper() for unit in found}
+    if len(found) <= 1:
+        return numbers, found.pop().upper() if found else default
+    used = [(number, unit.upper()) for number, unit in zip(numbers, units, strict=True)]
+    found = {unit for number, unit in used if number is not None and unit}
+    if len(found) <= 1:
+        return numbers, found.pop() if found else default
+    unknown = sorted(unit for unit in found if unit not in _MINUTES_PER_UNIT)
     if unknown:
-        raise view.fail(f"times in units {', '.join(sorted(units))} cannot be combined: {unknown[0]} is no time unit")
+        raise values.ValueFormatError(
+            f"times in units {', '.join(sorted(found))} cannot be combined: {unknown[0]} is no time unit"
+        )
     converted: list[Decimal | None] = []
     for number, unit in used:
         if number is None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from bus.canonical import OperationConfirmed
 from transformers.decoding import Decoded
 from transformers.idoc.errors import decode_failed
-from transformers.idoc.maps.base import Context, IdocMap, SegmentView, common_time_unit, segment, validated
+from transformers.idoc.maps.base import Context, IdocMap, SegmentView, segment, validated
 from transformers.idoc.model import Idoc, Segment
 from transformers.idoc.values import format_datetime, format_decimal, pad_zeros
 
@@ -65,7 +65,7 @@ _CONF_TEXT_LENGTH = 40
 
 
 def _confirmation(view: SegmentView, idoc: Idoc, context: Context) -> OperationConfirmed:
-    (setup, machine, labor), unit = common_time_unit(view, _ACTIVITIES)
+    (setup, machine, labor), unit = view.times(_ACTIVITIES)
     tz = context.timezone
     confirmed_at = view.moment("EXEC_FIN_DATE", "EXEC_FIN_TIME", tz) or view.moment("POSTG_DATE", "", tz)
     data = {

@@ -20,85 +20,133 @@ the first operation, where SAP puts the reservations of an order without assigne
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from bus.canonical import Component, Operation, ProductionOrderReleased
 from transformers.decoding import Decoded
 from transformers.idoc.maps.base import (
     Context,
     IdocMap,
-    SegmentView,
     common_time_unit,
-    first,
+    first_segment,
     material_fields,
+    read_segments,
     segment,
     validated,
 )
 from transformers.idoc.model import Idoc, Segment
-from transformers.idoc.values import format_datetime, format_decimal, pad_zeros
+from transformers.idoc.values import (
+    flag,
+    format_datetime,
+    format_decimal,
+    numc,
+    pad_zeros,
+    parse_datetime,
+    parse_decimal,
+    strip_zeros,
+)
 
-_TIMES = [("VGW01", "VGE01"), ("VGW02", "VGE02"), ("VGW03", "VGE03")]
+_TIME_VALUES = ("VGW01", "VGW02", "VGW03")
+"""Standard values: setup, machine and labor time, each in its unit (VGE01..VGE03)."""
+_TIME_UNITS = ("VGE01", "VGE02", "VGE03")
+_TIMES = list(zip(_TIME_VALUES, _TIME_UNITS, strict=True))
+
+# The fields each part is read from, in the order the readers unpack them.
+_HEADER = tuple(
+    "WERKS AUFNR AUART MATNR MATNR_LONG KTEXT GAMNG GMEIN BMENGE BMEINS GSTRS GSUZS GLTRS GLUZS CHARG KDAUF".split()
+)
+_OPERATION = ("VORNR", "LTXA1", "ARBPL", "STEUS", "RUECK", *_TIME_VALUES, *_TIME_UNITS)
+_COMPONENT = tuple("POSNR MATNR MATNR_LONG POTX1 BDMNG MEINS LGORT RGEKZ".split())
+_PLANT = ("WERKS",)
 
 
 def decode(idoc: Idoc, context: Context) -> list[Decoded]:
     groups = idoc.by_name()
-    header = first(idoc, "E1AFKOL", groups)
-    operation_segments = groups.get("E1AFVOL", [])
-    tz = context.timezone
-    text = header.text
-    order = validated(
-        ProductionOrderReleased,
-        {
-            "plant": text("WERKS") or next((s.get("WERKS") for s in operation_segments if s.get("WERKS")), None),
-            "order_number": header.alpha("AUFNR"),
-            "order_type": text("AUART"),
-            "material": header.material(),
-            "description": header.get("KTEXT"),
-            "quantity": header.decimal("GAMNG") if text("GAMNG") else header.decimal("BMENGE"),
-            "unit": text("GMEIN") or text("BMEINS"),
-            "scheduled_start": header.moment("GSTRS", "GSUZS", tz),
-            "scheduled_end": header.moment("GLTRS", "GLUZS", tz),
-            "batch": text("CHARG"),
-            "sales_order": header.alpha("KDAUF"),
-            "operations": [_operation(SegmentView(idoc, s)) for s in operation_segments],
-            "components": [_component(SegmentView(idoc, s)) for s in groups.get("E1RESBL", [])],
-        },
-        docnum=idoc.docnum,
-    )
+    operations = groups.get("E1AFVOL", [])
+    (order,) = read_segments(idoc, [first_segment(idoc, "E1AFKOL", groups)], _header, context.timezone)
+    order["plant"] = order["plant"] or _first_plant(operations)
+    order["operations"] = read_segments(idoc, operations, _operation)
+    order["components"] = read_segments(idoc, groups.get("E1RESBL", []), _component)
+    message = validated(ProductionOrderReleased, order, docnum=idoc.docnum)
     return [
         Decoded(
-            payload=order,
+            payload=message,
             reference=f"IDoc {idoc.docnum}",
-            correlation_id=order.order_number,
-            occurred_at=idoc.control.created_at(tz),
+            correlation_id=message.order_number,
+            occurred_at=idoc.control.created_at(context.timezone),
         )
     ]
 
 
-def _operation(view: SegmentView) -> dict[str, object]:
-    (setup, machine, labor), unit = common_time_unit(view, _TIMES)
-    text = view.text
+def _header(header: Segment, tz: tzinfo) -> dict[str, object]:
+    (
+        plant,
+        order,
+        order_type,
+        material,
+        long_material,
+        description,
+        quantity,
+        unit,
+        base_quantity,
+        base_unit,
+        start_date,
+        start_time,
+        end_date,
+        end_time,
+        batch,
+        sales_order,
+    ) = header.pick(_HEADER)
     return {
-        "number": text("VORNR"),
-        "description": view.get("LTXA1"),
-        "work_center": text("ARBPL"),
-        "control_key": text("STEUS"),
+        "plant": plant or None,
+        "order_number": strip_zeros(order) or None,
+        "order_type": order_type or None,
+        "material": long_material or strip_zeros(material) or None,
+        "description": description,
+        "quantity": parse_decimal(quantity, "GAMNG") if quantity else parse_decimal(base_quantity, "BMENGE"),
+        "unit": unit or base_unit or None,
+        "scheduled_start": parse_datetime(start_date, start_time, tz, "GSTRS/GSUZS"),
+        "scheduled_end": parse_datetime(end_date, end_time, tz, "GLTRS/GLUZS"),
+        "batch": batch or None,
+        "sales_order": strip_zeros(sales_order) or None,
+    }
+
+
+def _first_plant(operations: list[Segment]) -> str | None:
+    """The plant of the first operation that names one (for headers without WERKS)."""
+    for operation in operations:
+        (plant,) = operation.pick(_PLANT)
+        if plant:
+            return plant
+    return None
+
+
+def _operation(operation: Segment) -> dict[str, object]:
+    number, description, work_center, control_key, confirmation, *times = operation.pick(_OPERATION)
+    (setup, machine, labor), unit = common_time_unit(list(map(parse_decimal, times[:3], _TIME_VALUES)), times[3:])
+    return {
+        "number": number or None,
+        "description": description,
+        "work_center": work_center or None,
+        "control_key": control_key or None,
         "setup_time": setup,
         "machine_time": machine,
         "labor_time": labor,
         "time_unit": unit,
-        "confirmation_number": view.numc("RUECK"),
+        "confirmation_number": numc(confirmation),
     }
 
 
-def _component(view: SegmentView) -> dict[str, object]:
-    text = view.text
+def _component(component: Segment) -> dict[str, object]:
+    item, material, long_material, description, quantity, unit, location, backflush = component.pick(_COMPONENT)
     return {
-        "item": text("POSNR"),
-        "material": view.material(),
-        "description": view.get("POTX1"),
-        "quantity": view.decimal("BDMNG"),
-        "unit": text("MEINS"),
-        "storage_location": text("LGORT"),
-        "backflush": view.flag("RGEKZ"),
+        "item": item or None,
+        "material": long_material or strip_zeros(material) or None,
+        "description": description,
+        "quantity": parse_decimal(quantity, "BDMNG"),
+        "unit": unit or None,
+        "storage_location": location or None,
+        "backflush": flag(backflush),
     }
 
 
