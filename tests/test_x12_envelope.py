@@ -162,6 +162,18 @@ def test_a_segment_outside_any_transaction_set_rejects_the_interchange():
     assert "'REF' segment outside a transaction set" in outcome.reasons[0]
 
 
+@pytest.mark.parametrize("chunk_size", [64, 1 << 13])
+def test_a_run_of_segments_outside_any_set_is_one_error_however_the_file_is_read(chunk_size: int):
+    data = asn_interchange(notice())
+    segments = split(data)
+    ge = find(segments, "GE")
+    stray = [["REF", "ZZ", f"stray-{n}"] for n in range(300)]  # longer than a batch of segments
+    outcomes, _ = read(replace_segment(data, ge, *stray, segments[ge]), chunk_size=chunk_size)
+    assert [r for r in outcomes[0].reasons if "outside" in r] == [
+        f"segment {ge + 1}: 'REF' segment outside a transaction set [TA1 022]"
+    ]
+
+
 # -- group level ---------------------------------------------------------------------------------------------------
 
 
@@ -304,12 +316,14 @@ def test_a_control_number_used_twice_in_a_group_rejects_the_second_set():
     assert len(messages) == 2
 
 
-def test_a_set_longer_than_the_limit_is_rejected_without_being_held():
+@pytest.mark.parametrize("chunk_size", [64, 1 << 13])
+def test_a_set_longer_than_the_limit_is_rejected_without_being_held(chunk_size: int):
     data = three_sets()
-    outcomes, messages = read(data, max_set_segments=10)
+    outcomes, messages = read(data, max_set_segments=10, chunk_size=chunk_size)
     group = outcomes[0].groups[0]
     assert [s.code for s in group.sets()] == ["R", "R", "R"]
-    assert "has more than 10 segments" in outcomes[0].reasons[0]
+    first = find(split(data), "ST") + 1  # the ST's ordinal; the 11th segment from it is the first not kept
+    assert outcomes[0].reasons[0].startswith(f"GS 4711 ST 0001 at segment {first + 10}: has more than 10 segments")
     assert messages == []
 
 

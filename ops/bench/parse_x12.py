@@ -1,7 +1,7 @@
 """Benchmark: reading X12 856 ship notices into canonical messages, two passes, memory bounded.
 
-Writes one interchange of N 856 sets (one shipment, one order, two packs of two items: 31 segments, about
-450 bytes a set) into a temporary file of the size asked for, then runs each pass of ``X12Reading`` in a child
+Writes one interchange of N 856 sets (one shipment, one order, two packs of two items: 35 segments, about
+630 bytes a set) into a temporary file of the size asked for, then runs each pass of ``X12Reading`` in a child
 process of its own: ``check()`` (validate every envelope and map every set, keep verdicts only) and
 ``messages()`` (read again, yield the canonical messages). Each child reports the sets per second (wall clock
 and CPU time of the process), the growth of its resident memory (ru_maxrss) during the pass, and, in a

@@ -22,7 +22,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
+from itertools import groupby, islice
+from typing import NoReturn
 
 from bus.canonical import ShipmentNoticeReceived
 from bus.canonical.logistics import ShipmentLine, ShipmentPack
@@ -34,12 +35,12 @@ from transformers.x12.mapping import (
     N104,
     REF02,
     Elem,
-    Loc,
     QualifiedId,
     Schema,
     SetSource,
     element,
     first_of_each,
+    padded,
     written_datetime,
 )
 from transformers.x12.writer import OutboundSet, Segment
@@ -64,8 +65,6 @@ TD505 = Elem("TD5", 5, "387", "routing", 1, 35)
 MAN02 = Elem("MAN", 2, "87", "marks and numbers", 1, 48)
 
 _SCAC = re.compile(r"[A-Z]{2,4}\Z")
-_LIN_FIELDS = {"BP": "material", "VP": "supplier_material", "PL": "purchase_order_line"}
-"""LIN product/service ID qualifiers (235) and the line field each carries."""
 
 SHIPMENT, ORDER, PACK, ITEM = "S", "O", "P", "I"
 
@@ -140,23 +139,18 @@ def _hierarchy(source: SetSource) -> tuple[_Level, list[_Level], int]:
     levels: list[_Level] = []
     by_id: dict[str, _Level] = {}
     ctt = 0
-    for position in [p for p, segment in enumerate(segments[2:], start=3) if segment[0] in _MARKS]:
-        segment = segments[position - 1]
+    for position, segment in enumerate(islice(segments, 2, None), start=3):
         tag = segment[0]
-        if tag == "HL":
+        if tag not in _MARKS:
+            continue
+        if tag == "HL":  # HL01 new and HL03 given; HL02 an earlier HL01, or empty
             current.stop = position - 1
-            parent = by_id.get(segment[2]) if len(segment) > 3 else None
-            if (
-                len(segment) > 3
-                and segment[1]
-                and segment[3]
-                and segment[1] not in by_id
-                and (parent or not segment[2])
-            ):
-                current = _Level(segment[1], parent, segment[3], position)
-            else:
+            if len(segment) < 4 or segment[1] in by_id or not (segment[1] and segment[3]):
                 _bad_level(source, position, by_id)
-            by_id[current.id] = current
+            parent = by_id.get(segment[2])
+            if parent is None and segment[2]:
+                _bad_level(source, position, by_id)
+            current = by_id[segment[1]] = _Level(segment[1], parent, segment[3], position)
             levels.append(current)
         elif tag == "PRF":
             current.prf = current.prf or position
@@ -166,7 +160,7 @@ def _hierarchy(source: SetSource) -> tuple[_Level, list[_Level], int]:
     return heading, levels, ctt
 
 
-def _bad_level(source: SetSource, position: int, by_id: dict[str, _Level]) -> None:
+def _bad_level(source: SetSource, position: int, by_id: dict[str, _Level]) -> NoReturn:
     """Raise the error of an HL segment that cannot open a level."""
     hl_id = source.text(position, HL01, required=True)
     source.text(position, HL03, required=True)
@@ -213,7 +207,9 @@ _LINE: Schema = {
     "line_number": ("LIN", LIN01),
     "quantity": ("SN1", SN102),
     "unit": ("SN1", SN103),
-    **{field: ("LIN", QualifiedId(qualifier, LIN_IDS, 2)) for qualifier, field in _LIN_FIELDS.items()},
+    "material": ("LIN", QualifiedId("BP", LIN_IDS, 2)),
+    "supplier_material": ("LIN", QualifiedId("VP", LIN_IDS, 2)),
+    "purchase_order_line": ("LIN", QualifiedId("PL", LIN_IDS, 2)),
     "batch": ("REF", REF02),
     "purchase_order": ("PRF", PRF01),
 }
@@ -222,8 +218,9 @@ _LINE: Schema = {
 def _shipment(source: SetSource, shipment: _Level, heading: _Level) -> dict[str, object]:
     """The notice's own fields: from the shipment level, else the heading."""
     segments = source.segments
-    found = first_of_each(segments, heading.position + 1, heading.stop)
-    found.update(first_of_each(segments, shipment.position + 1, shipment.stop))
+    found = first_of_each(segments, shipment.position + 1, shipment.stop)
+    if heading.stop > heading.position:  # segments before the first HL, which the shipment level's win over
+        found = first_of_each(segments, heading.position + 1, heading.stop) | found
     shipped = found.get(("DTM", "011"))
     if shipped is None:
         raise source.missing(shipment.position, "DTM", "DTM*011 (shipped date) of the shipment level")
@@ -235,8 +232,9 @@ def _shipment(source: SetSource, shipment: _Level, heading: _Level) -> dict[str,
         raise source.missing(shipment.position, "N1", "N1*ST (ship to plant) of the shipment level")
     expected = found.get(("DTM", "017"))
     tracking = found.get(("REF", "CN")) or found.get(("REF", "BM")) or 0
-    td5 = next((p for p in range(shipment.position + 1, shipment.stop + 1) if segments[p - 1][0] == "TD5"), 0)
-    source.record((), _NOTICE, {"BSN": 2, "ST": plant, "SU": supplier, "TD5": td5, "REF": tracking})
+    td5 = _first(segments, "TD5", shipment)
+    if source.explaining:
+        source.record((), _NOTICE, {"BSN": 2, "ST": plant, "SU": supplier, "TD5": td5, "REF": tracking})
     return {
         "asn_number": element(segments[1], 2),
         "plant": element(segments[plant - 1], 4),
@@ -246,6 +244,16 @@ def _shipment(source: SetSource, shipment: _Level, heading: _Level) -> dict[str,
         "carrier": _carrier(segments[td5 - 1]) if td5 else None,
         "tracking_number": (element(segments[tracking - 1], 2) or None) if tracking else None,
     }
+
+
+def _first(segments: Sequence[list[str]], tag: str, level: _Level) -> int:
+    """Position of the level's first ``tag`` segment; 0 if it has none."""
+    position = level.position
+    for segment in segments[position : level.stop]:
+        position += 1
+        if segment[0] == tag:
+            return position
+    return 0
 
 
 def _carrier(td5: list[str]) -> str | None:
@@ -259,16 +267,17 @@ _Pack = tuple[int, dict[str, object], list[dict[str, object]]]
 def _packs(source: SetSource, shipment: _Level, levels: list[_Level]) -> list[dict[str, object]]:
     packs: dict[_Level, _Pack] = {}
     for level in levels:
-        if level.code == PACK:
-            packs[level] = _pack(source, level, len(packs))
-        elif level.code == ITEM:
+        code = level.code
+        if code == ITEM:
             holder = level.ancestor(PACK) or level.parent or shipment
             found = packs.get(holder)
             if found is None:  # items without a pack level: one pack without SSCC per parent
                 lines: list[dict[str, object]] = []
                 found = packs[holder] = (len(packs), {"lines": lines}, lines)
             index, _, lines = found
-            lines.append(_line(source, level, ("packs", index, "lines", len(lines))))
+            lines.append(_line(source, level, index, len(lines)))
+        elif code == PACK:
+            packs[level] = _pack(source, level, len(packs))
     if not packs:
         raise source.missing(shipment.position, "HL", "item levels (HL03 = I): the shipment has no items")
     for level, (_, _, lines) in packs.items():
@@ -281,23 +290,32 @@ def _pack(source: SetSource, level: _Level, index: int) -> _Pack:
     lines: list[dict[str, object]] = []
     pack: dict[str, object] = {"lines": lines}
     man = td1 = 0
-    for position, segment in enumerate(source.segments[level.position : level.stop], level.position + 1):
-        if segment[0] == "MAN" and not man and element(segment, 1) == "GM":
-            man = position
-            pack["sscc"] = element(segment, 2)
-        elif segment[0] == "TD1" and not td1:
+    position = level.position
+    for segment in source.segments[position : level.stop]:
+        position += 1
+        tag = segment[0]
+        if tag == "MAN":
+            if not man and len(segment) > 1 and segment[1] == "GM":
+                man = position
+                pack["sscc"] = element(segment, 2)
+        elif tag == "TD1" and not td1:
             td1 = position
-            pack["package_type"] = element(segment, 1) or None
-            if element(segment, 6) == "G":
-                pack["gross_weight"], pack["weight_unit"] = element(segment, 7), element(segment, 8)
-    source.record(("packs", index), _PACK, {"MAN": man, "TD1": td1})
+            td1_elements = padded(segment, 9)
+            pack["package_type"] = td1_elements[1] or None
+            if td1_elements[6] == "G":
+                pack["gross_weight"], pack["weight_unit"] = td1_elements[7], td1_elements[8]
+    if source.explaining:
+        source.record(("packs", index), _PACK, {"MAN": man, "TD1": td1})
     return index, pack, lines
 
 
-def _line(source: SetSource, level: _Level, loc: Loc) -> dict[str, object]:
+def _line(source: SetSource, level: _Level, pack: int, number: int) -> dict[str, object]:
+    """Line ``number`` of pack ``pack``, from item level ``level``."""
     segments = source.segments
     lin = sn1 = batch = 0
-    for position, segment in enumerate(segments[level.position : level.stop], level.position + 1):
+    position = level.position
+    for segment in segments[position : level.stop]:
+        position += 1
         tag = segment[0]
         if tag == "LIN":
             lin = lin or position
@@ -310,20 +328,29 @@ def _line(source: SetSource, level: _Level, loc: Loc) -> dict[str, object]:
     if not sn1:
         raise source.missing(level.position, "SN1", f"SN1 (quantity shipped) of item HL {level.id}")
     order = level.order()
-    source.record(loc, _LINE, {"LIN": lin, "SN1": sn1, "REF": batch, "PRF": order})
+    if source.explaining:
+        source.record(("packs", pack, "lines", number), _LINE, {"LIN": lin, "SN1": sn1, "REF": batch, "PRF": order})
     item, shipped = segments[lin - 1], segments[sn1 - 1]
-    ids = dict(zip(item[2:30:2], item[3:31:2], strict=False))
-    if not ids.get("BP"):
+    material = supplier_material = purchase_order_line = None
+    for at in range(3, min(len(item), 30), 2):  # (qualifier, ID) pairs, LIN02/03 to LIN28/29: a later one wins
+        qualifier = item[at - 1]
+        if qualifier == "BP":
+            material = item[at] or None
+        elif qualifier == "VP":
+            supplier_material = item[at] or None
+        elif qualifier == "PL":
+            purchase_order_line = item[at] or None
+    if material is None:
         raise source.error(
             lin, LIN_IDS[3], "has no BP (buyer's part number) product ID", codes.ELEMENT_MANDATORY_MISSING
         )
     return {
-        "line_number": element(item, 1),
-        "quantity": element(shipped, 2),
-        "unit": element(shipped, 3),
-        "material": ids["BP"],
-        "supplier_material": ids.get("VP") or None,
-        "purchase_order_line": ids.get("PL") or None,
+        "line_number": item[1],  # the BP pair follows it
+        "quantity": shipped[2] if len(shipped) > 2 else "",
+        "unit": shipped[3] if len(shipped) > 3 else "",
+        "material": material,
+        "supplier_material": supplier_material,
+        "purchase_order_line": purchase_order_line,
         "batch": (segments[batch - 1][2] or None) if batch else None,
         "purchase_order": (element(segments[order - 1], 1) or None) if order else None,
     }

@@ -19,6 +19,9 @@ class _Ranges:
     def add(self, number: int) -> bool:
         """Add ``number``; False when it was there already."""
         starts, ends = self.starts, self.ends
+        if ends and ends[-1] == number - 1:  # the next number of the last range: the usual case, no search
+            ends[-1] = number
+            return True
         at = bisect_right(starts, number) - 1
         if at >= 0 and number <= ends[at]:
             return False

@@ -84,7 +84,7 @@ class TransactionSet:
     @property
     def accepted(self) -> bool:
         """No fatal envelope error."""
-        return not any(e.fatal for e in self.errors)
+        return not self.errors or not any(e.fatal for e in self.errors)
 
     @property
     def reference(self) -> str:
@@ -160,7 +160,8 @@ class EnvelopeReader:
             stream, chunk_size=chunk_size, encoding=encoding, max_segment_length=max_segment_length
         )
         self._max_set_segments = max_set_segments
-        self._known_tags = set(_COMMON_TAGS)
+        self._data_tags = set(_COMMON_TAGS)
+        """IDs of the data segments met so far (valid segment IDs other than the envelope's)."""
         self._header: InterchangeHeader | None = None
         self._group: GroupHeader | None = None
         self._set: TransactionSet | None = None
@@ -173,26 +174,26 @@ class EnvelopeReader:
         self._group_errors: list[GroupError] = []
         self._out: list[Event] = []
         """Events completed by the segment at hand, to be yielded."""
+        self._misplaced = False
+        """The data segments read last are outside any set: the run they start is reported once."""
 
     def __iter__(self) -> Iterator[Event]:
-        known = self._known_tags
         base = 0  # the segment at batch[i] is segment base + i + 1 of its interchange
         for batch in self._reader.batches():
-            tags = [segment[0] for segment in batch]
-            if not known.issuperset(tags):
-                known.update(tag for tag in set(tags) if _valid_tag(tag))
             start = 0
-            for i in [i for i, tag in enumerate(tags) if tag in _ENVELOPE_TAGS or tag not in known]:
+            for i in self._special(batch):
                 if i > start:
                     self._extend(batch, start, i, base)
                 self._number = base + i + 1
-                if tags[i] in _ENVELOPE_TAGS:
-                    self._envelope(tags[i], batch[i])
+                segment = batch[i]
+                if segment[0] in _ENVELOPE_TAGS:
+                    self._envelope(segment[0], segment)
                     if self._out:
                         events, self._out = self._out, []
                         yield from events
                 else:
-                    self._malformed(tags[i], batch[i])
+                    self._malformed(segment[0], segment)
+                self._misplaced = False
                 base = self._number - i - 1  # an ISA starts counting again
                 start = i + 1
             if start < len(batch):
@@ -210,11 +211,26 @@ class EnvelopeReader:
                 segment_number=self._number,
             )
 
+    def _special(self, batch: list[list[str]]) -> list[int]:
+        """Indices of the envelope segments in ``batch`` and of the segments whose ID is not a segment ID.
+
+        One set lookup per segment: a valid ID not met before is known from then on as a data segment's.
+        """
+        data_tags = self._data_tags
+        special = [i for i, segment in enumerate(batch) if segment[0] not in data_tags]
+        new = {batch[i][0] for i in special}.difference(_ENVELOPE_TAGS)
+        if new:
+            data_tags.update(tag for tag in new if _valid_tag(tag))
+            special = [i for i in special if batch[i][0] not in data_tags]
+        return special
+
     def _extend(self, batch: list[list[str]], start: int, stop: int, base: int) -> None:
-        """Data segments ``batch[start:stop]``: part of the open set, or misplaced."""
+        """Data segments ``batch[start:stop]``: part of the open set, or misplaced (one error per run of them,
+        wherever batches split it)."""
         if self._set is not None:
             self._set.segments.extend(batch[start:stop])
-        else:
+        elif not self._misplaced:
+            self._misplaced = True
             self._number = base + start + 1
             self._structure_error(f"{batch[start][0][:20]!r} segment outside a transaction set")
 
@@ -222,7 +238,7 @@ class EnvelopeReader:
         """Keep memory bounded: a set longer than the limit is rejected and its further segments only counted."""
         if not ts.dropped:
             reason = f"has more than {self._max_set_segments} segments; the rest is not read"
-            self._set_error(ts, reason, codes.SET_SEGMENTS_IN_ERROR)
+            self._set_error(ts, reason, codes.SET_SEGMENTS_IN_ERROR, position=self._max_set_segments + 1)
         ts.dropped += len(ts.segments) - self._max_set_segments
         del ts.segments[self._max_set_segments :]
 
@@ -234,9 +250,13 @@ class EnvelopeReader:
                 InterchangeError(reason, note_code=note_code, header=self._header, segment_number=self._number)
             )
 
-    def _set_error(self, ts: TransactionSet, reason: str, code: str, *notes: SegmentError) -> None:
+    def _set_error(
+        self, ts: TransactionSet, reason: str, code: str, *notes: SegmentError, position: int | None = None
+    ) -> None:
+        """An error of ``ts`` at ``position`` (ST = 1), by default the segment at hand."""
         if len(ts.errors) < MAX_ERRORS:
-            ts.errors.append(TransactionSetError(reason, code=code, position=ts.count, segment_errors=notes))
+            at = position or ts.count
+            ts.errors.append(TransactionSetError(reason, code=code, position=at, segment_errors=notes))
 
     def _group_error(self, reason: str, code: str) -> None:
         assert self._group is not None
@@ -259,7 +279,8 @@ class EnvelopeReader:
     def _envelope(self, tag: str, segment: list[str]) -> None:
         """Handle an envelope segment; the events it completes go to ``self._out``."""
         if tag == "ST":
-            self._close_set(None)
+            if self._set is not None:
+                self._close_set(None)
             self._open_set(segment)
         elif tag == "SE":
             self._close_set(segment)

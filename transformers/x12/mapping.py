@@ -30,6 +30,11 @@ def element(segment: list[str], index: int) -> str:
     return segment[index] if len(segment) > index else ""
 
 
+def padded(segment: list[str], size: int) -> list[str]:
+    """``segment`` with empty elements up to ``size`` items (itself when long enough): one call for many reads."""
+    return segment if len(segment) >= size else segment + [""] * (size - len(segment))
+
+
 @dataclass(frozen=True, slots=True)
 class Elem:
     """One data element of one segment, as the X12 dictionary defines it."""
@@ -109,9 +114,15 @@ class SetSource:
     AK5 ``E`` and the value left out); without, they raise like any other problem.
     """
 
-    def __init__(self, segments: Sequence[list[str]], notes: list[TransactionSetError] | None = None) -> None:
+    __slots__ = ("_records", "explaining", "notes", "segments")
+
+    def __init__(
+        self, segments: Sequence[list[str]], notes: list[TransactionSetError] | None = None, *, explaining: bool = False
+    ) -> None:
         self.segments = segments
         self.notes = notes
+        self.explaining = explaining
+        """Whether the map is to :meth:`record` where its values come from: only to explain a refused value."""
         self._records: dict[Loc, tuple[Schema, Mapping[str, int]]] = {}
 
     @classmethod
@@ -122,16 +133,25 @@ class SetSource:
         read: Callable[[SetSource], dict[str, object]],
         model: type[M],
     ) -> M:
-        """``model`` validated from what ``read`` gathers; a refused value is reported against its element."""
-        source = cls(segments, notes)
-        data = read(source)
+        """``model`` validated from what ``read`` gathers; a refused value is reported against its element.
+
+        Most sets are accepted, so ``read`` records nothing at first: only when the model refuses a value is the set
+        read again (the same way), :attr:`explaining`, to name the element the value came from.
+        """
+        data = read(cls(segments, notes))
         try:
-            return model.model_validate(data)
+            return model.__pydantic_validator__.validate_python(data)  # model_validate without its wrapper
         except ValidationError as exc:
-            raise source._explain(exc.errors(include_url=False)[0]) from None
+            error = exc.errors(include_url=False)[0]
+        source = cls(segments, None if notes is None else [], explaining=True)
+        read(source)
+        raise source._explain(error)
 
     def record(self, loc: Loc, schema: Schema, positions: Mapping[str, int]) -> None:
-        """The record at ``loc`` reads its fields as ``schema`` says from the segments at ``positions``."""
+        """The record at ``loc`` reads its fields as ``schema`` says from the segments at ``positions``.
+
+        Only :meth:`_explain` uses records: a map may skip this unless :attr:`explaining`.
+        """
         self._records[loc] = (schema, positions)
 
     # -- raising ------------------------------------------------------------------------------------------------
@@ -185,11 +205,12 @@ class SetSource:
 
     def read_datetime(self, position: int, dtm: DateTimeElems, *, optional: bool = False) -> datetime | None:
         """Date, time and time code elements of one segment as one value (see :func:`values.parse_datetime`)."""
-        raw_date = self.text(position, dtm.date, required=True)
-        raw_time, raw_code = self.text(position, dtm.time), self.text(position, dtm.code)
+        raw_date, raw_time, raw_code = dtm.values(self.segments[position - 1])
         try:
             return values.parse_datetime(raw_date, raw_time, raw_code)
         except ValueError as exc:
+            if not raw_date:
+                raise self.error(position, dtm.date, "is missing", codes.ELEMENT_MANDATORY_MISSING) from None
             if not values.parses(values.parse_date, raw_date):
                 elem, raw, code = dtm.date, raw_date, codes.ELEMENT_INVALID_DATE
             elif raw_code and raw_code not in values.TIME_CODES:
@@ -239,6 +260,15 @@ class DateTimeElems:
     time: Elem
     code: Elem
 
+    def values(self, segment: list[str]) -> tuple[str, str, str]:
+        """The raw date, time and time code of ``segment``, empty where it stops before them."""
+        size, date_at, time_at, code_at = len(segment), self.date.index, self.time.index, self.code.index
+        return (
+            segment[date_at] if date_at < size else "",
+            segment[time_at] if time_at < size else "",
+            segment[code_at] if code_at < size else "",
+        )
+
 
 REF02 = Elem("REF", 2, "127", "reference identification", 1, 30)
 N104 = Elem("N1", 4, "67", "identification code", 2, 80)
@@ -259,9 +289,11 @@ def _problem(exc: ValueError, raw: str) -> str:
 def first_of_each(segments: Sequence[list[str]], start: int, stop: int) -> dict[tuple[str, str], int]:
     """Position of the first segment of each (tag, first element) among positions ``start``..``stop``."""
     found: dict[tuple[str, str], int] = {}
-    for position in range(stop, start - 1, -1):
-        segment = segments[position - 1]
-        found[segment[0], element(segment, 1)] = position
+    if stop < start:
+        return found
+    for segment in reversed(segments[start - 1 : stop]):
+        found[segment[0], segment[1] if len(segment) > 1 else ""] = stop
+        stop -= 1
     return found
 
 

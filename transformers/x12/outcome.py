@@ -67,7 +67,12 @@ class _Run:
     message: bool
 
     def follows(self, set_id: str, number: int, width: int, message: bool) -> bool:
-        return (self.set_id, self.width, self.message) == (set_id, width, message) and number == self.first + self.count
+        return (
+            number == self.first + self.count
+            and set_id == self.set_id
+            and width == self.width
+            and message == self.message
+        )
 
     def outcomes(self) -> Iterator[SetOutcome]:
         for number in range(self.first, self.first + self.count):
@@ -117,7 +122,7 @@ class GroupOutcome:
 
     def record(self, set_id: str, control_number: str, errors: list[TransactionSetError], message: bool) -> None:
         self.received += 1
-        fatal = any(e.fatal for e in errors)
+        fatal = bool(errors) and any(e.fatal for e in errors)
         if not fatal:
             self.accepted_sets += 1
             self.message_sets += message
