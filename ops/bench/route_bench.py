@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import socket
@@ -28,8 +29,8 @@ import tempfile
 import time
 import uuid
 from asyncio.subprocess import PIPE, STDOUT
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,6 +38,7 @@ import aio_pika
 from sqlalchemy import create_engine, make_url, text
 from workload import (
     IN_QUEUE,
+    OUT_EXCHANGE,
     OUT_QUEUE,
     ROUTING_KEY,
     declare_queues,
@@ -54,6 +56,7 @@ PYTHON = Path(sys.executable)
 ESB = PYTHON.parent / "esb"
 BUS_QUEUE = "esb.route.bench-orders"
 REFERENCE = "aiormq loop"
+BROKER_ALONE = "broker"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,11 @@ class Contender:
     def is_bus(self) -> bool:
         return self.plain is None
 
+    @property
+    def is_broker_alone(self) -> bool:
+        """The latency floor: orders published straight to the output queue, one quorum-queue hop, no consumer."""
+        return self.plain == BROKER_ALONE
+
 
 CONTENDERS = [
     Contender(REFERENCE, plain="aiormq"),
@@ -79,6 +87,8 @@ CONTENDERS = [
     Contender("bus route, asyncio", loop="asyncio"),
     Contender("bus route, 2 processes", loop="uvloop", processes=2),
 ]
+LATENCY_FLOOR = Contender("broker alone, one hop", plain=BROKER_ALONE)
+"""Latency runs only: what the broker's own quorum-queue hop costs (every contender's path has two)."""
 POSTGRES_CONTENDERS = [
     Contender("bus route, PostgreSQL", loop="uvloop", postgres=True),
     Contender("bus, 2 processes, PostgreSQL", loop="uvloop", processes=2, postgres=True),
@@ -120,7 +130,7 @@ class Processes:
     def __init__(self, contender: Contender, url: str, workdir: Path, options: Options) -> None:
         self.contender = contender
         self.logs = [workdir / f"process-{n}.log" for n in range(contender.processes)]
-        self.procs = [self._spawn(url, workdir, options, log) for log in self.logs]
+        self.procs = [] if contender.is_broker_alone else [self._spawn(url, workdir, options, log) for log in self.logs]
 
     def _spawn(self, url: str, workdir: Path, options: Options, log: Path) -> subprocess.Popen[bytes]:
         if self.contender.is_bus:
@@ -195,6 +205,8 @@ def free_port() -> int:
 async def prepare(contender: Contender, url: str, workdir: Path, options: Options) -> tuple[str, str]:
     """Queues (and for the bus its route and topology); returns where to publish orders: exchange, key."""
     await declare_queues(url)
+    if contender.is_broker_alone:
+        return OUT_EXCHANGE, ROUTING_KEY
     if not contender.is_bus:
         return "", IN_QUEUE
     write_route(workdir / "routes", url)
@@ -208,6 +220,8 @@ async def prepare(contender: Contender, url: str, workdir: Path, options: Option
 
 
 async def wait_consuming(url: str, contender: Contender, running: Processes, timeout: float = 60) -> None:
+    if contender.is_broker_alone:
+        return
     queue_name = BUS_QUEUE if contender.is_bus else IN_QUEUE
     connection = await aio_pika.connect(url)
     async with connection:
@@ -287,55 +301,81 @@ class LatencyResult:
     p99_ms: float
     max_ms: float
     measured: int
+    duplicates: int
+    """Documents that arrived more than once (the first arrival is the one measured)."""
+
+
+class LatencyProbe:
+    """Receives the documents on the output queue and notes, for each message id, how long it took."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.sent: dict[str, float] = {}
+        self.latencies: dict[str, tuple[float, float]] = {}
+        self.duplicates = 0
+        self.arrived = asyncio.Event()
+
+    async def listen(self, connection: aio_pika.abc.AbstractConnection) -> None:
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=2000)
+        queue = await channel.get_queue(OUT_QUEUE)
+        await queue.consume(self._on_document, no_ack=True)
+
+    async def _on_document(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        now = time.perf_counter()
+        message_id = message.message_id or ""
+        if message_id in self.latencies:
+            self.duplicates += 1
+            return
+        sent_at = self.sent[message_id]
+        self.latencies[message_id] = (sent_at, now - sent_at)
+        if len(self.latencies) >= self.total:
+            self.arrived.set()
+
+    def result(self, started: float, warmup: float) -> LatencyResult:
+        measured = sorted(value for sent_at, value in self.latencies.values() if sent_at - started >= warmup)
+        percentiles = statistics.quantiles(measured, n=100, method="inclusive")
+        return LatencyResult(
+            percentiles[49] * 1000, percentiles[98] * 1000, measured[-1] * 1000, len(measured), self.duplicates
+        )
 
 
 async def latency(contender: Contender, rate: int, seconds: float, warmup: float, options: Options) -> LatencyResult:
     """Publish at ``rate`` for ``seconds``; latencies of messages sent after ``warmup`` seconds."""
     total = int(rate * seconds)
     messages = [order_message(n) for n in range(total)]
+    probe = LatencyProbe(total)
     with vhost() as url, tempfile.TemporaryDirectory() as workdir, store_for(contender, options) as options:
         exchange, key = await prepare(contender, url, Path(workdir), options)
         running = Processes(contender, url, Path(workdir), options)
         try:
             await wait_consuming(url, contender, running)
-            sent: dict[str, float] = {}
-            latencies: list[tuple[float, float]] = []
-            arrived = asyncio.Event()
-            probe = await aio_pika.connect(url)
-            async with probe:
-                await _listen(probe, sent, latencies, total, arrived)
-                started = await _publish_paced(probe, exchange, key, messages, rate, sent)
+            connection = await aio_pika.connect(url)
+            async with connection, _collector_paused():
+                await probe.listen(connection)
+                started = await _publish_paced(connection, exchange, key, messages, rate, probe.sent)
                 try:
-                    await asyncio.wait_for(arrived.wait(), timeout=seconds + 120)
+                    await asyncio.wait_for(probe.arrived.wait(), timeout=seconds + 120)
                 except TimeoutError:
                     running.check_alive()
-                    raise TimeoutError(f"{len(latencies)} of {total} documents arrived") from None
+                    raise TimeoutError(f"{len(probe.latencies)} of {total} documents arrived") from None
         finally:
             running.stop()
-    measured = sorted(value for sent_at, value in latencies if sent_at - started >= warmup)
-    percentiles = statistics.quantiles(measured, n=100, method="inclusive")
-    return LatencyResult(percentiles[49] * 1000, percentiles[98] * 1000, measured[-1] * 1000, len(measured))
+    return probe.result(started, warmup)
 
 
-async def _listen(
-    connection: aio_pika.abc.AbstractConnection,
-    sent: dict[str, float],
-    latencies: list[tuple[float, float]],
-    total: int,
-    arrived: asyncio.Event,
-) -> None:
-    channel = await connection.channel()
-    await channel.set_qos(prefetch_count=2000)
-    queue = await channel.get_queue(OUT_QUEUE)
-
-    async def on_document(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        now = time.perf_counter()
-        sent_at = sent[message.message_id or ""]
-        latencies.append((sent_at, now - sent_at))
-        if len(latencies) >= total:
-            arrived.set()
-
-    await queue.consume(on_document, no_ack=True)
+@asynccontextmanager
+async def _collector_paused() -> AsyncIterator[None]:
+    """No garbage collection in the probe while it measures: a full collection over its prepared messages
+    would pause it for tens of milliseconds and show up as the contender's latency."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 async def _publish_paced(
@@ -368,14 +408,14 @@ def report_throughput(results: dict[str, list[ThroughputResult]], count: int, ro
     reference = _median([r.rate for r in results[REFERENCE]]) if REFERENCE in results else None
     print(f"\nthroughput: backlog of {count:,} orders, median of {rounds} round(s)")
     columns = f"{'msg/s':>9s}{'ratio to aiormq':>17s}{'CPU us/msg':>12s}{'broker us/msg':>15s}{'peak RSS MB':>13s}"
-    print(f"{'contender':26s}{columns}")
+    print(f"{'contender':30s}{columns}")
     for name, values in results.items():
         rate = _median([r.rate for r in values])
         ratio = f"{rate / reference:17.2f}" if reference else f"{'-':>17s}"
         broker = [r.broker_cpu_us for r in values if r.broker_cpu_us is not None]
         broker_text = f"{_median(broker):15.0f}" if broker else f"{'-':>15s}"
         print(
-            f"{name:26s}{rate:9,.0f}{ratio}{_median([r.cpu_us for r in values]):12.0f}{broker_text}"
+            f"{name:30s}{rate:9,.0f}{ratio}{_median([r.cpu_us for r in values]):12.0f}{broker_text}"
             f"{_median([r.peak_rss_mb for r in values]):13.0f}"
         )
 
@@ -383,13 +423,13 @@ def report_throughput(results: dict[str, list[ThroughputResult]], count: int, ro
 def report_latency(results: dict[str, list[LatencyResult]], rate: int, seconds: float, warmup: float) -> None:
     reference = _median([r.p99_ms for r in results[REFERENCE]]) if REFERENCE in results else None
     print(f"\nlatency: {rate:,} msg/s for {seconds:g} s, first {warmup:g} s not counted, median over rounds")
-    print(f"{'contender':26s}{'p50 ms':>8s}{'p99 ms':>8s}{'max ms':>8s}{'p99 / aiormq':>14s}")
+    print(f"{'contender':30s}{'p50 ms':>8s}{'p99 ms':>8s}{'max ms':>8s}{'p99 / aiormq':>14s}{'duplicates':>12s}")
     for name, values in results.items():
         p99 = _median([r.p99_ms for r in values])
         ratio = f"{p99 / reference:14.2f}" if reference else f"{'-':>14s}"
         print(
-            f"{name:26s}{_median([r.p50_ms for r in values]):8.1f}{p99:8.1f}"
-            f"{_median([r.max_ms for r in values]):8.1f}{ratio}"
+            f"{name:30s}{_median([r.p50_ms for r in values]):8.1f}{p99:8.1f}"
+            f"{_median([r.max_ms for r in values]):8.1f}{ratio}{sum(r.duplicates for r in values):12d}"
         )
 
 
@@ -403,11 +443,16 @@ async def main() -> None:
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--postgres", metavar="URL", help="also run the bus on PostgreSQL (scratch databases)")
     parser.add_argument(
-        "--only", action="append", choices=[c.name for c in CONTENDERS + POSTGRES_CONTENDERS], help="repeatable"
+        "--only",
+        action="append",
+        choices=[c.name for c in [LATENCY_FLOOR, *CONTENDERS, *POSTGRES_CONTENDERS]],
+        help="repeatable",
     )
     parser.add_argument("--skip", choices=["throughput", "latency"], action="append", default=[])
     args = parser.parse_args()
     candidates = CONTENDERS + (POSTGRES_CONTENDERS if args.postgres else [])
+    if "latency" not in args.skip:
+        candidates = [LATENCY_FLOOR, *candidates]
     chosen = [c for c in candidates if not args.only or c.name in args.only]
     options = Options(args.prefetch, postgres_admin_url=args.postgres)
     runs: dict[str, Callable[[Contender], object]] = {}
@@ -415,13 +460,17 @@ async def main() -> None:
         runs["throughput"] = lambda c: throughput(c, args.messages, options)
     if "latency" not in args.skip:
         runs["latency"] = lambda c: latency(c, args.rate, args.seconds, args.warmup, options)
-    results: dict[str, dict[str, list]] = {kind: {c.name: [] for c in chosen} for kind in runs}
+    results: dict[str, dict[str, list]] = {
+        kind: {c.name: [] for c in chosen if kind == "latency" or not c.is_broker_alone} for kind in runs
+    }
     for round_number in range(1, args.rounds + 1):
         for kind, run in runs.items():
             for contender in chosen:
+                if kind == "throughput" and contender.is_broker_alone:
+                    continue
                 result = await run(contender)  # type: ignore[misc]
                 results[kind][contender.name].append(result)
-                print(f"round {round_number} {kind:10s} {contender.name:26s} {result}", flush=True)
+                print(f"round {round_number} {kind:10s} {contender.name:30s} {result}", flush=True)
     if "throughput" in results:
         report_throughput(results["throughput"], args.messages, args.rounds)
     if "latency" in results:
