@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 from bus.journal import story
@@ -23,6 +25,18 @@ async def get(port: int, path: str, token: str | None = None) -> tuple[int, dict
             return response.status, dict(response.headers), (await response.json() if is_json else body.decode())
 
 
+async def routes_once_settled(port: int, route: str, timeout: float = 10.0) -> dict[str, dict]:
+    """The routes listing once ``route`` has settled what it took (the target answers before the ack)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        status, _, listed = await get(port, f"{ADMIN}/routes")
+        assert status == 200
+        routes = {entry["name"]: entry for entry in listed["routes"]}
+        if routes[route]["traffic"]["in_flight"] == 0 or asyncio.get_running_loop().time() > deadline:
+            return routes
+        await asyncio.sleep(0.05)
+
+
 async def test_routes_show_state_traffic_and_queue_depth_and_trace_tells_the_story(bus, routes_dir, target, sqlite_url):
     write_route(routes_dir, "orders-live", target.url, description="Orders to the MES")
     write_route(routes_dir, "orders-held", target.url, state="disabled")  # its queue buffers, nobody consumes
@@ -31,9 +45,7 @@ async def test_routes_show_state_traffic_and_queue_depth_and_trace_tells_the_sto
             runtime, "production.order.released", production_order(), {"X-Correlation-ID": "PO-API-1"}
         )
         await wait_for(lambda: answer["message_id"] in target.applied, what="delivery on orders-live")
-        status, _, listed = await get(runtime.http_port, f"{ADMIN}/routes")
-        assert status == 200
-        routes = {route["name"]: route for route in listed["routes"]}
+        routes = await routes_once_settled(runtime.http_port, "orders-live")
         live, held = routes["orders-live"], routes["orders-held"]
         assert (live["state"], live["consuming"], live["description"]) == ("active", True, "Orders to the MES")
         assert live["types"] == ["production.order.released"] and live["target"] == "rest"
