@@ -20,19 +20,12 @@ from pathlib import Path
 
 import aio_pika
 import aiormq
-from route_bench import BUS_QUEUE, Contender, Options, Processes, prepare
+from route_bench import BUS_QUEUE, Contender, Options, Processes, prepare, process_memory_mb
 from workload import ROUTING_KEY, order_message, queue_depth, vhost
 
 from bus.topology import EVENTS_EXCHANGE
 
 WINDOW = 2000
-
-
-def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 async def fill_fast(url: str, count: int) -> None:
@@ -73,7 +66,7 @@ async def drain(url: str, count: int, running: Processes) -> list[tuple[int, flo
         while True:
             running.check_alive()
             drained = count - await queue_depth(channel, BUS_QUEUE)
-            samples.append((drained, resident_mb(pid)))
+            samples.append((drained, process_memory_mb(pid, "VmRSS")))
             now = time.monotonic()
             if now - last_report >= 10 or drained >= count:
                 last_report = now

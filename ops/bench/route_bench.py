@@ -148,12 +148,7 @@ class Processes:
 
     def peak_rss_mb(self) -> float:
         """The largest peak resident memory (VmHWM) among the processes."""
-        peaks = []
-        for proc in self.procs:
-            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks.append(int(line.split()[1]) / 1024)
-        return max(peaks)
+        return max(process_memory_mb(proc.pid, "VmHWM") for proc in self.procs)
 
     def cpu_seconds(self) -> float:
         return sum(process_cpu_seconds(proc.pid) for proc in self.procs)
@@ -189,6 +184,14 @@ def process_cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_memory_mb(pid: int, field: str) -> float:
+    """A memory figure of a process from /proc (``VmRSS`` now, ``VmHWM`` its peak), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} for process {pid}")
 
 
 def broker_pid() -> int | None:
