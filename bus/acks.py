@@ -5,6 +5,11 @@ or nacked and forgotten), one ``basic.ack(T, multiple=True)`` acknowledges them 
 and this process a frame per message. Settled messages behind a delivery still in progress are acknowledged
 one by one in the same flush, so a slow delivery never holds the others' prefetch slots.
 
+Frames of one channel are written by one task, in the order they were decided: when the connection's write
+buffer is full, frames queued by separate tasks can overtake each other, and a multiple ack overtaking a
+single ack it covers makes the broker close the channel ("unknown delivery tag"), so every delivery still
+unacknowledged on it would come back a second time.
+
 Acks go out at the end of the event loop's current round of callbacks. A crash before that leaves the
 messages unacknowledged: the broker redelivers them and route idempotency absorbs the repeat, as for any
 crash between delivery and ack.
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +34,10 @@ class _ChannelAcks:
     """Tags taken and not yet settled, in delivery order (a dict keeps insertion order)."""
     settled: list[int] = field(default_factory=list)
     """Tags to acknowledge at the next flush."""
+    unsent: deque[tuple[int, bool]] = field(default_factory=deque)
+    """Frames decided and not yet written: (tag, multiple), oldest first."""
+    sender: asyncio.Task[None] | None = None
+    """The task writing ``unsent``, while there is any."""
 
 
 class AckBatcher:
@@ -36,7 +46,6 @@ class AckBatcher:
     def __init__(self) -> None:
         self._channels: dict[Any, _ChannelAcks] = {}
         self._scheduled = False
-        self._sends: set[asyncio.Task[None]] = set()
         self.frames = 0
         """``basic.ack`` frames sent (for tests and benchmarks)."""
 
@@ -76,28 +85,33 @@ class AckBatcher:
             if not state.settled or channel.is_closed:
                 state.settled.clear()
                 continue
+            queued = len(state.unsent)
             lowest_open = next(iter(state.outstanding), None)
             covered = [t for t in state.settled if lowest_open is None or t < lowest_open]
-            frames = [(max(covered), True)] if covered else []
-            frames += [(t, False) for t in state.settled if lowest_open is not None and t > lowest_open]
+            if covered:
+                state.unsent.append((max(covered), True))
+            state.unsent.extend((t, False) for t in state.settled if lowest_open is not None and t > lowest_open)
+            self.frames += len(state.unsent) - queued
             state.settled.clear()
-            self.frames += len(frames)
-            task = asyncio.get_running_loop().create_task(self._send(channel, frames))
-            self._sends.add(task)
-            task.add_done_callback(self._sends.discard)
+            if state.sender is None:
+                state.sender = asyncio.get_running_loop().create_task(self._send(channel, state))
 
     @staticmethod
-    async def _send(channel: Any, frames: list[tuple[int, bool]]) -> None:
-        for tag, multiple in frames:
-            try:
+    async def _send(channel: Any, state: _ChannelAcks) -> None:
+        try:
+            while state.unsent:
+                tag, multiple = state.unsent[0]
                 await channel.basic_ack(tag, multiple=multiple)
-            except Exception as exc:  # the channel closed: the broker redelivers these messages
-                log.debug("ack of delivery %d failed: %s", tag, exc)
-                return
+                state.unsent.popleft()
+        except Exception as exc:  # the channel closed: the broker redelivers these messages
+            log.debug("ack of delivery %d failed: %s", tag, exc)
+            state.unsent.clear()
+        finally:
+            state.sender = None
 
     async def drain(self) -> None:
         """Send what is settled now and wait until those acks are written (before closing the channel)."""
         if self._scheduled:
             self._flush()
-        while self._sends:
-            await asyncio.gather(*self._sends)
+        while senders := [state.sender for state in self._channels.values() if state.sender is not None]:
+            await asyncio.gather(*senders)

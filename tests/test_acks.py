@@ -75,3 +75,31 @@ async def test_a_nacked_delivery_no_longer_blocks_a_multiple_ack(amqp_url):
     assert acks.frames == 1
     await asyncio.sleep(0.1)
     assert await _depth_after_close(amqp_url, connection) == 1
+
+
+async def test_acks_reach_the_broker_in_order_while_the_connection_is_busy_writing(amqp_url):
+    """With the connection's write buffer full, frames queued later can overtake earlier ones. A multiple
+    ack overtaking a single ack it covers makes the broker close the channel ("unknown delivery tag"), and
+    every unacknowledged delivery comes back a second time."""
+    connection = await aio_pika.connect(amqp_url)
+    channel = await connection.channel()
+    messages = await _deliveries(channel, 200)
+    acks = AckBatcher()
+    for message in messages:
+        acks.taken(message)
+    busy = await connection.channel(publisher_confirms=False)
+    flood = [
+        asyncio.create_task(busy.default_exchange.publish(aio_pika.Message(b"x" * 1000), "acks.elsewhere"))
+        for _ in range(2000)
+    ]
+    for wave in range(10):
+        first, *rest = messages[wave * 20 : wave * 20 + 20]
+        for message in rest:  # one by one: the wave's first delivery is still in progress
+            acks.ack(message)
+        await asyncio.sleep(0)
+        acks.ack(first)  # now the whole wave is covered by one multiple ack
+        await asyncio.sleep(0)
+    await acks.drain()
+    await asyncio.gather(*flood)
+    assert not channel.is_closed, "the broker closed the channel over an ack"
+    assert await _depth_after_close(amqp_url, connection) == 0
