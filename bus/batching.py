@@ -2,6 +2,11 @@
 
 Callers await their own result; a batch is flushed when it is full or when the loop has nothing else to
 hand over, so a lone message pays no lingering delay and a busy route shares one transaction among many.
+
+A handover to the thread and back costs several system calls and context switches, which at a steady
+trickle of messages outweighs a small local transaction. An ``inline`` handler may therefore take small
+batches on the event loop's thread itself; it returns None when it cannot do so at once (say, the database
+is locked by another writer), and the batch goes to the thread as usual.
 """
 
 from __future__ import annotations
@@ -27,11 +32,16 @@ class BatchRunner(Generic[Item, Result]):
         handler: Callable[[Sequence[Item]], Sequence[Result]],
         max_batch: int = 500,
         on_close: Callable[[], None] | None = None,
+        inline: Callable[[Sequence[Item]], Sequence[Result] | None] | None = None,
+        inline_max: int = 8,
     ):
-        """``on_close`` runs in the worker thread after the last batch (e.g. to close its connection)."""
+        """``on_close`` runs in the worker thread after the last batch (e.g. to close its connection);
+        ``inline`` may run batches of up to ``inline_max`` items on the loop (see the module's notes)."""
         self._name = name
         self._on_close = on_close
         self._handler = handler
+        self._inline = inline
+        self._inline_max = inline_max
         self._max_batch = max_batch
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
         self._wakeup = asyncio.Event()
@@ -62,8 +72,11 @@ class BatchRunner(Generic[Item, Result]):
                 if self._closing:
                     return
                 continue
+            items = [item for item, _ in batch]
             try:
-                results = await loop.run_in_executor(self._executor, self._handler, [item for item, _ in batch])
+                results = self._run_inline(items)
+                if results is None:
+                    results = await loop.run_in_executor(self._executor, self._handler, items)
             except Exception as exc:
                 log.warning("%s batch of %d failed: %s", self._name, len(batch), exc)
                 for _, future in batch:
@@ -73,6 +86,15 @@ class BatchRunner(Generic[Item, Result]):
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
+
+    def _run_inline(self, items: list[Item]) -> Sequence[Result] | None:
+        if self._inline is None or len(items) > self._inline_max:
+            return None
+        try:
+            return self._inline(items)
+        except Exception as exc:  # the thread runs the batch again and reports what fails there
+            log.debug("%s: inline batch of %d failed: %s", self._name, len(items), exc)
+            return None
 
     async def close(self) -> None:
         """Finish what was submitted, then stop the worker thread."""

@@ -21,10 +21,15 @@ T = TypeVar("T")
 
 
 class RawConnection:
-    """One DBAPI connection from ``engine``; ``run(work)`` runs ``work(cursor)`` in a transaction."""
+    """One DBAPI connection from ``engine``; ``run(work)`` runs ``work(cursor)`` in a transaction.
 
-    def __init__(self, engine: Engine) -> None:
+    ``pragmas`` (SQLite) are set on the connection when it opens; such a connection is taken out of the
+    engine's pool, so its settings never reach other users of the pool.
+    """
+
+    def __init__(self, engine: Engine, pragmas: Sequence[str] = ()) -> None:
         self._engine = engine
+        self._pragmas = pragmas
         self._connection: Any = None
         self.dialect = engine.dialect.name
         self.placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
@@ -39,7 +44,7 @@ class RawConnection:
 
     def run(self, work: Callable[[Any], T]) -> T:
         if self._connection is None:
-            self._connection = self._engine.raw_connection()
+            self._connection = self._open()
         try:
             cursor = self._connection.cursor()
             try:
@@ -49,19 +54,31 @@ class RawConnection:
             self._connection.commit()
             return result
         except Exception:
-            self._discard()
+            self._roll_back()
             raise
 
-    def _discard(self) -> None:
-        """Drop a connection after an error: the next ``run`` opens a fresh one."""
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
+    def _open(self) -> Any:
+        connection = self._engine.raw_connection()
+        if self._pragmas:
+            connection.detach()
+            cursor = connection.cursor()
+            for pragma in self._pragmas:
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+        return connection
+
+    def _roll_back(self) -> None:
+        """After an error: a connection that rolls back cleanly is kept (a busy database, a refused row);
+        one that cannot (the server went away) is dropped and the next ``run`` opens a fresh one."""
         try:
-            connection.rollback()
-            connection.close()
+            self._connection.rollback()
         except Exception as exc:
-            log.debug("closing a failed store connection: %s", exc)
+            log.debug("dropping a failed store connection: %s", exc)
+            connection, self._connection = self._connection, None
+            try:
+                connection.close()
+            except Exception as close_exc:
+                log.debug("closing a failed store connection: %s", close_exc)
 
     def close(self) -> None:
         if self._connection is not None:
