@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from decimal import Decimal
+from typing import Annotated, Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from bus.canonical import (
     GoodsMovementPosted,
@@ -21,6 +23,7 @@ from bus.canonical import (
     known_types,
     model_for,
 )
+from bus.canonical.base import Quantity
 from bus.envelope import Envelope, Source
 from tests.support.payloads import production_order
 
@@ -73,6 +76,103 @@ def test_payloads_are_validated_strictly():
         ProductionOrderReleased.model_validate(production_order(colour="red"))
     with pytest.raises(ValidationError, match="greater than or equal to 0"):
         ProductionOrderReleased.model_validate(production_order(quantity="-1"))
+
+
+class _Measured(BaseModel):
+    quantity: Quantity
+
+
+PYDANTIC_QUANTITY = TypeAdapter(Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)])
+"""What ``Quantity`` stands for: pydantic's own constraints, which it checks faster."""
+
+
+def quantity_outcome(value: Any) -> tuple[str, Any]:
+    """("ok", the value kept) or ("refused", error type, message, context) of a quantity."""
+    try:
+        return "ok", _Measured(quantity=value).quantity
+    except ValidationError as exc:
+        (error,) = exc.errors()
+        assert error["loc"] == ("quantity",)
+        return "refused", (error["type"], error["msg"], error.get("ctx"))
+
+
+def pydantic_outcome(value: Any) -> tuple[str, Any]:
+    try:
+        return "ok", PYDANTIC_QUANTITY.validate_python(value)
+    except ValidationError as exc:
+        (error,) = exc.errors()
+        return "refused", (error["type"], error["msg"], error.get("ctx"))
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("123456789012.123456", Decimal("123456789012.123456")),  # 18 digits, 12 before the point and 6 after
+        ("999999999999", Decimal("999999999999")),
+        ("0.123456", Decimal("0.123456")),
+        ("0.000001", Decimal("0.000001")),
+        ("1.50000000", Decimal("1.50000000")),  # trailing zeros do not count, and the value keeps them
+        ("0", Decimal(0)),
+        ("-0.000", Decimal("-0.000")),  # minus zero is zero
+        ("1E+3", Decimal("1E+3")),
+        ("1E+11", Decimal("1E+11")),
+        ("1E-6", Decimal("1E-6")),
+        (Decimal("250.000"), Decimal("250.000")),
+        (7, Decimal(7)),
+        (2.5, Decimal("2.5")),
+    ],
+)
+def test_a_quantity_within_the_limits_is_kept_as_given(value, kept):
+    outcome, quantity = quantity_outcome(value)
+    assert outcome == "ok" and quantity == kept and str(quantity) == str(kept)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ("1234567890123.123456", "decimal_max_digits", "no more than 18 digits in total"),  # 19 digits
+        ("123456789012.1234567", "decimal_max_digits", "no more than 18 digits in total"),
+        ("1234567890123456789", "decimal_max_digits", "no more than 18 digits in total"),
+        ("0.1234567", "decimal_max_places", "no more than 6 decimal places"),
+        ("1E-7", "decimal_max_places", "no more than 6 decimal places"),
+        ("1234567890123", "decimal_whole_digits", "no more than 12 digits before the decimal point"),
+        ("1E+12", "decimal_whole_digits", "no more than 12 digits before the decimal point"),
+        ("-1", "greater_than_equal", "greater than or equal to 0"),
+        ("-0.001", "greater_than_equal", "greater than or equal to 0"),
+        ("-1234567890123456789", "decimal_max_digits", "no more than 18 digits in total"),  # digits checked first
+        ("NaN", "finite_number", "finite number"),
+        ("-Infinity", "finite_number", "finite number"),
+        (float("inf"), "finite_number", "finite number"),
+        ("12,5", "decimal_parsing", "valid decimal"),
+    ],
+)
+def test_a_quantity_beyond_the_limits_is_refused_naming_the_limit(value, error, message):
+    outcome, (kind, text, _) = quantity_outcome(value)
+    assert outcome == "refused" and kind == error and message in text
+    with pytest.raises(ValidationError, match=rf"quantity\n.*{message}"):
+        _Measured(quantity=value)
+
+
+def random_decimal_text(rng: random.Random) -> str:
+    digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 22)))
+    if rng.random() < 0.3:
+        digits += "0" * rng.randint(1, 8)
+    return f"{rng.choice(['', '', '-'])}{digits}E{rng.randint(-14, 14)}"
+
+
+def test_quantities_accept_and_refuse_exactly_what_pydantic_constraints_do():
+    rng = random.Random(18_6)
+    texts = [random_decimal_text(rng) for _ in range(20_000)]
+    texts += ["0E+20", "0E-20", "1.00000000000000000000000000001", "999999999999.9999999999999999999", "sNaN"]
+    for text in texts:
+        for value in (text, Decimal(text)):
+            assert quantity_outcome(value) == pydantic_outcome(value), value
+
+
+def test_the_quantity_json_schema_states_the_limits_as_before():
+    properties = _Measured.model_json_schema()["properties"]["quantity"]
+    assert properties == {**PYDANTIC_QUANTITY.json_schema(), "title": "Quantity"}
+    assert {"minimum": 0.0, "type": "number"} in properties["anyOf"]
 
 
 def test_other_types_validate_their_business_rules():
