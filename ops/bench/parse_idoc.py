@@ -6,7 +6,7 @@ IDocs per second and peak memory. Throughput is CPU time of this process (one co
 for a busy machine's other processes does not count), measured without memory tracing; peak memory
 (Python allocations, tracemalloc) in a second, untimed pass.
 
-    .venv/bin/python ops/bench/parse_idoc.py [--count 20000] [--repeat 3]
+    .venv/bin/python ops/bench/parse_idoc.py [--count 20000] [--repeat 3] [--steps]
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import pstats
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from bus.canonical import Component, Operation, ProductionOrderReleased
 from transformers.decoding import get_decoder
-from transformers.idoc import Idoc, from_canonical, write_flat, write_xml
+from transformers.idoc import Idoc, from_canonical, read_flat, read_xml, write_flat, write_xml
 
 START = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 
@@ -71,17 +71,27 @@ def orders(count: int) -> Iterator[Idoc]:
         yield from_canonical(order, docnum=f"{n + 1:016d}", created_at=START)
 
 
+READERS = {"flat": read_flat, "xml": read_xml}
+
+
 def decode_count(decoder: str, path: Path) -> int:
     with path.open("rb") as stream:
         return sum(1 for _ in get_decoder(decoder)(stream))
 
 
-def timed(decoder: str, path: Path, repeat: int) -> tuple[int, float]:
+def read_count(fmt: str, path: Path) -> int:
+    """Reading alone: the file into IDoc trees, no map, no validation."""
+    with path.open("rb") as stream:
+        return sum(1 for _ in READERS[fmt](stream))
+
+
+def timed(name: str, path: Path, repeat: int, run: Callable[[str, Path], int] = decode_count) -> tuple[int, float]:
+    """The best CPU time of ``run(name, path)`` (by default: decoding with the decoder ``name``)."""
     best = float("inf")
     count = 0
     for _ in range(repeat):
         began = time.process_time()
-        count = decode_count(decoder, path)
+        count = run(name, path)
         best = min(best, time.process_time() - began)
     return count, best
 
@@ -113,6 +123,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20_000, help="IDocs per file")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per format (the best one counts)")
     parser.add_argument("--profile", choices=["flat", "xml"], help="print a cProfile of one decoding run")
+    parser.add_argument(
+        "--steps", action="store_true", help="also print CPU microseconds per IDoc: reading, map, validation"
+    )
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="idoc-bench-") as directory:
@@ -140,6 +153,18 @@ def main() -> None:
             )
         count, seconds = validation_only(files["flat"], options.repeat)
         print(f"\nreference: validating the same {count} canonical payloads alone: {count / seconds:,.0f}/s")
+        if options.steps:
+            print_steps(files, options.repeat, seconds / count)
+
+
+def print_steps(files: dict[str, Path], repeat: int, validation: float) -> None:
+    """CPU time per IDoc of each step; the map (and the rest) is what decoding takes beyond reading and validating."""
+    print(f"\n{'format':<8}{'read us':>10}{'map us':>10}{'valid. us':>11}{'total us':>10}")
+    for fmt, path in files.items():
+        count, decoding = timed(f"idoc.{fmt}", path, repeat)
+        _, reading = timed(fmt, path, repeat, read_count)
+        total, read = decoding / count * 1e6, reading / count * 1e6
+        print(f"{fmt:<8}{read:>10.1f}{total - read - validation * 1e6:>10.1f}{validation * 1e6:>11.1f}{total:>10.1f}")
 
 
 if __name__ == "__main__":

@@ -91,10 +91,12 @@ def _read_idoc(element: etree._Element, ordinal: int) -> Idoc:
 
 def _control_fields(element: etree._Element) -> dict[str, str]:
     values: dict[str, str] = {}
-    for child in _elements(element):
-        name = _CONTROL_FIELDS.get(_local(child.tag))
-        if name is not None:
-            values[name] = (child.text or "").strip()
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):  # not a comment or processing instruction
+            name = _CONTROL_FIELDS.get(_local(tag))
+            if name is not None:
+                values[name] = (child.text or "").strip()
     return values
 
 
@@ -107,7 +109,8 @@ def _read_segment(element: etree._Element, idoc: Idoc, numbers: Iterator[int], p
         if not isinstance(tag, str):  # a comment or processing instruction
             continue
         text = child.text
-        if len(child) or ((not text or text.isspace()) and _marked_as_segment(child)):
+        value = text.rstrip() if text else ""  # "" for blank text too
+        if len(child) or (not value and _marked_as_segment(child)):
             segment.children.append(_read_segment(child, idoc, numbers, segment.segnum, level + 1))
             continue
         field = tag.rpartition("}")[2] if tag[0] == "{" else tag
@@ -120,7 +123,7 @@ def _read_segment(element: etree._Element, idoc: Idoc, numbers: Iterator[int], p
                 segnum=segment.segnum,
                 field=field,
             )
-        fields[field] = text.rstrip() if text else ""
+        fields[field] = value
     return segment
 
 

@@ -40,15 +40,29 @@ def _cutter(slices: list[slice]) -> Cutter:
     return (lambda record: (cut(record),)) if len(slices) == 1 else cut
 
 
+class _Cutters(dict[tuple[str, ...], Cutter]):
+    """Cutters by the names of the fields they cut, each built when first asked for."""
+
+    __slots__ = ("_layout",)
+
+    def __init__(self, layout: RecordLayout) -> None:
+        super().__init__()
+        self._layout = layout
+
+    def __missing__(self, names: tuple[str, ...]) -> Cutter:
+        cutter = self[names] = _cutter([self._layout._slice(name) for name in names])
+        return cutter
+
+
 class RecordLayout:
     """The fields of one record type, in order, with their offsets.
 
     ``split`` reads a record into ``{field: value}`` (trailing blanks removed, empty fields kept as ``""``);
-    ``cutter`` cuts chosen fields out of records; ``join`` writes values back into a record of exactly ``size``
-    characters.
+    ``cutter`` (or ``cutters[names]``, one dictionary lookup) cuts chosen fields out of records; ``join`` writes
+    values back into a record of exactly ``size`` characters.
     """
 
-    __slots__ = ("_cut", "_cutters", "_names", "by_name", "fields", "name", "size")
+    __slots__ = ("_cut", "_names", "by_name", "cutters", "fields", "name", "size")
 
     def __init__(self, name: str, fields: Iterable[FieldSpec], *, size: int | None = None) -> None:
         self.name = name
@@ -62,7 +76,7 @@ class RecordLayout:
             raise ValueError(f"layout {name}: fields reach column {end}, beyond its size {self.size}")
         self._names = tuple(spec.name for spec in self.fields)
         self._cut = _cutter([slice(spec.offset, spec.end) for spec in self.fields]) if self.fields else None
-        self._cutters: dict[tuple[str, ...], Cutter] = {}
+        self.cutters = _Cutters(self)
 
     @classmethod
     def sequential(cls, name: str, fields: Iterable[tuple[str, int]], *, size: int | None = None) -> RecordLayout:
@@ -90,10 +104,7 @@ class RecordLayout:
         A name the layout does not have cuts as ``""``. Built once per layout and tuple of names, for code that
         reads the same fields of many records.
         """
-        cutter = self._cutters.get(names)
-        if cutter is None:
-            cutter = self._cutters[names] = _cutter([self._slice(name) for name in names])
-        return cutter
+        return self.cutters[names]
 
     def _slice(self, name: str) -> slice:
         spec = self.by_name.get(name)

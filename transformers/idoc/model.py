@@ -134,7 +134,7 @@ class Segment:
         ``sdata``, without building the dict of all its fields (what decoding large files spends its time on).
         """
         if self._fields is None and self._layout is not None and self.sdata is not None:
-            return map(str.rstrip, self._layout.cutter(names)(self.sdata))
+            return map(str.rstrip, self._layout.cutters[names](self.sdata))
         return map(self.fields.get, names, repeat(""))
 
     def iter(self, name: str | None = None) -> Iterator[Segment]:

@@ -10,9 +10,25 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from typing import Any
 
 _DECIMAL = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)(-?)")
 _MIDNIGHT = time()
+
+_MEMO_SIZE = 256
+"""Values remembered per kind (forgotten all at once when full): the same quantities, dates and times recur
+through a file, and reading them again costs more than looking them up. Values are immutable, so messages
+can share them."""
+_MEMO_TEXT = 24
+"""Longer texts are read each time (they are not values from a fixed-width field)."""
+_DECIMALS: dict[str, Decimal] = {}
+_MOMENTS: dict[tuple[str, str, int], datetime] = {}
+
+
+def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 class ValueFormatError(ValueError):
@@ -42,6 +58,16 @@ def parse_date(text: str, field: str | None = None) -> date | None:
 
 def parse_datetime(date_text: str, time_text: str, tz: tzinfo, field: str | None = None) -> datetime | None:
     """A date field and a time field read as one moment in ``tz``; None when the date is blank."""
+    key = (date_text, time_text, id(tz))  # the moment refers to ``tz``, so the id stays ``tz``'s while remembered
+    moment = _MOMENTS.get(key)
+    if moment is None:
+        moment = _read_datetime(date_text, time_text, tz, field)
+        if moment is not None and len(date_text) + len(time_text) <= _MEMO_TEXT:
+            _remember(_MOMENTS, key, moment)
+    return moment
+
+
+def _read_datetime(date_text: str, time_text: str, tz: tzinfo, field: str | None) -> datetime | None:
     day = parse_date(date_text, field)
     if day is None:
         return None
@@ -70,8 +96,14 @@ def format_datetime(value: datetime, tz: tzinfo) -> tuple[str, str]:
 
 def parse_decimal(text: str, field: str | None = None) -> Decimal | None:
     """``250.000`` -> 250.000, ``12.5-`` -> -12.5; blank -> None."""
+    value = _DECIMALS.get(text)
+    if value is not None:
+        return value
     if text.isascii() and text.replace(".", "", 1).isdigit():  # the common case: digits and a point at most
-        return Decimal(text)
+        value = Decimal(text)
+        if len(text) <= _MEMO_TEXT:
+            _remember(_DECIMALS, text, value)
+        return value
     text = text.strip()
     if not text:
         return None
@@ -96,7 +128,7 @@ def format_decimal(value: Decimal | int | None) -> str:
 
 def strip_zeros(text: str) -> str:
     """ALPHA output: ``000100012345`` -> ``100012345``; values that are not all digits stay as they are."""
-    if _digits(text):
+    if text.isdigit() and text.isascii():  # ``_digits``, spelt out: this runs for most fields of every IDoc
         return text.lstrip("0") or "0"
     return text
 

@@ -187,6 +187,9 @@ def common_time_unit(
     leave it blank), that unit is kept; times in different units are converted to minutes. Units that cannot
     be converted raise ``ValueFormatError``.
     """
+    first = units[0] if units else ""
+    if units.count(first) == len(units):  # one unit for all times, or none: the common case
+        return numbers, first.upper() or default
     found = set(units)
     found.discard("")
     if len(found) > 1:

@@ -122,8 +122,12 @@ def _first_plant(operations: list[Segment]) -> str | None:
 
 
 def _operation(operation: Segment) -> dict[str, object]:
-    number, description, work_center, control_key, confirmation, *times = operation.pick(_OPERATION)
-    (setup, machine, labor), unit = common_time_unit(list(map(parse_decimal, times[:3], _TIME_VALUES)), times[3:])
+    number, description, work_center, control_key, confirmation, setup, machine, labor, *units = operation.pick(
+        _OPERATION
+    )
+    (setup, machine, labor), unit = common_time_unit(
+        [parse_decimal(setup, "VGW01"), parse_decimal(machine, "VGW02"), parse_decimal(labor, "VGW03")], units
+    )
     return {
         "number": number or None,
         "description": description,
