@@ -128,7 +128,7 @@ def format_decimal(value: Decimal | int | None) -> str:
 
 def strip_zeros(text: str) -> str:
     """ALPHA output: ``000100012345`` -> ``100012345``; values that are not all digits stay as they are."""
-    if text.isdigit() and text.isascii():  # ``_digits``, spelt out: this runs for most fields of every IDoc
+    if _digits(text):
         return text.lstrip("0") or "0"
     return text
 

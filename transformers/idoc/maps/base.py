@@ -190,12 +190,9 @@ def common_time_unit(
     first = units[0] if units else ""
     if units.count(first) == len(units):  # one unit for all times, or none: the common case
         return numbers, first.upper() or default
-    found = set(units)
-    found.discard("")
-    if len(found) > 1:
-        found = {unit.upper() for unit in found}
+    found = {unit.upper() for unit in units if unit}
     if len(found) <= 1:
-        return numbers, found.pop().upper() if found else default
+        return numbers, found.pop() if found else default
     used = [(number, unit.upper()) for number, unit in zip(numbers, units, strict=True)]
     found = {unit for number, unit in used if number is not None and unit}
     if len(found) <= 1:
