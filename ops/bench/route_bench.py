@@ -491,14 +491,11 @@ async def main() -> None:
         runs["throughput"] = lambda c: throughput(c, args.messages, options)
     for rate in rates if "latency" not in args.skip else []:
         runs[f"latency {rate}"] = lambda c, rate=rate: latency(c, rate, args.seconds, args.warmup, options)
-    results: dict[str, dict[str, list]] = {
-        kind: {c.name: [] for c in chosen if kind != "throughput" or not c.is_broker_alone} for kind in runs
-    }
+    contenders = {kind: [c for c in chosen if kind != "throughput" or not c.is_broker_alone] for kind in runs}
+    results: dict[str, dict[str, list]] = {kind: {c.name: [] for c in contenders[kind]} for kind in runs}
     for round_number in range(1, args.rounds + 1):
         for kind, run in runs.items():
-            for contender in chosen:
-                if kind == "throughput" and contender.is_broker_alone:
-                    continue
+            for contender in contenders[kind]:
                 result = await run(contender)  # type: ignore[misc]
                 results[kind][contender.name].append(result)
                 print(f"round {round_number} {kind:13s} {contender.name:30s} {result}", flush=True)
