@@ -7,17 +7,26 @@ A handover to the thread and back costs several system calls and context switche
 trickle of messages outweighs a small local transaction. An ``inline`` handler may therefore take small
 batches on the event loop's thread itself; it returns None when it cannot do so at once (say, the database
 is locked by another writer), and the batch goes to the thread as usual.
+
+When the loop is busy (draining a backlog) the thread wins instead: the SQLite driver leaves Python's lock
+while it works, so the thread's transactions run beside the loop on another core, and the items queued
+meanwhile make its next batch larger. A round of the loop's ready callbacks longer than ``BUSY_ROUND`` is
+taken as that sign.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
+
+BUSY_ROUND = 100e-6
+"""Seconds; a round of ready callbacks this long means other work is waiting (``ops/bench/route_bench.py``)."""
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -42,6 +51,7 @@ class BatchRunner(Generic[Item, Result]):
         self._handler = handler
         self._inline = inline
         self._inline_max = inline_max
+        self._loop_busy = False
         self._max_batch = max_batch
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
         self._wakeup = asyncio.Event()
@@ -64,7 +74,9 @@ class BatchRunner(Generic[Item, Result]):
         loop = asyncio.get_running_loop()
         while True:
             await self._wakeup.wait()
+            yielded = time.perf_counter()
             await asyncio.sleep(0)  # let other ready callbacks add to this batch
+            self._loop_busy = time.perf_counter() - yielded > BUSY_ROUND
             batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
             if not self._pending:
                 self._wakeup.clear()
@@ -88,7 +100,7 @@ class BatchRunner(Generic[Item, Result]):
                     future.set_result(result)
 
     def _run_inline(self, items: list[Item]) -> Sequence[Result] | None:
-        if self._inline is None or len(items) > self._inline_max:
+        if self._inline is None or len(items) > self._inline_max or self._loop_busy:
             return None
         try:
             return self._inline(items)
