@@ -65,7 +65,8 @@ class AmqpPublishAdapter(OutboundAdapter):
         )
         try:
             # straight to the channel of the robust connection: building an aio_pika.Message per document
-            # costs more than the rest of this method
+            # costs more than the rest of this method. The broker's confirm is what counts: waiting for the
+            # frames to be written as well (wait=True) makes the connection drain its socket per document.
             channel = await self._channel.get_underlay_channel()
             await channel.basic_publish(
                 document.body,
@@ -74,6 +75,7 @@ class AmqpPublishAdapter(OutboundAdapter):
                 properties=properties,
                 mandatory=True,
                 timeout=self.settings.timeout,
+                wait=False,
             )
         except PublishError as exc:
             raise PermanentError(f"exchange {self.settings.exchange} has no queue for {key!r}: {exc}") from exc
