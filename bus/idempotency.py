@@ -80,7 +80,9 @@ class IdempotencyStore:
 
     def _write_then_look_up(self, cursor: Any, records: list[Key], checks: set[Key]) -> set[Key]:
         if records:
-            now = self._binder(datetime.now(UTC))
+            now: Any = datetime.now(UTC)
+            if self._binder is not None:
+                now = self._binder(now)
             cursor.executemany(self._insert, [(route, message_id, now) for route, message_id in records])
         found: set[Key] = set()
         by_route: dict[str, list[str]] = defaultdict(list)

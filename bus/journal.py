@@ -12,17 +12,15 @@ import asyncio
 import logging
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy import Engine, or_, select
 
 from bus.envelope import Envelope
 from bus.rawsql import RawConnection, insert_rows
 from bus.store import journal
-
-COLUMNS = ("at", "event", "message_id", "correlation_id", "message_type", "route", "system", "detail")
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +40,9 @@ class Event(StrEnum):
     REPLAYED = "replayed"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """One row of the journal; its fields are the columns written, in order (the tuple goes to the driver as is)."""
+
     at: datetime
     event: str
     message_id: str
@@ -52,6 +51,9 @@ class Entry:
     route: str | None = None
     system: str | None = None
     detail: str | None = None
+
+
+COLUMNS = Entry._fields
 
 
 class Journal:
@@ -119,10 +121,7 @@ class Journal:
 
     def _write(self, batch: list[Entry]) -> None:
         bind_at = self._bind_at
-        rows = [
-            (bind_at(e.at), e.event, e.message_id, e.correlation_id, e.message_type, e.route, e.system, e.detail)
-            for e in batch
-        ]
+        rows = batch if bind_at is None else [entry._replace(at=bind_at(entry.at)) for entry in batch]
         self._raw.run(lambda cursor: cursor.executemany(self._insert, rows))
 
     async def close(self) -> None:

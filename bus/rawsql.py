@@ -37,10 +37,9 @@ class RawConnection:
     def placeholders(self, count: int) -> str:
         return ", ".join([self.placeholder] * count)
 
-    def datetime_binder(self, column: Column[Any]) -> Callable[[datetime | None], Any]:
-        """How SQLAlchemy stores ``column``'s values (SQLite keeps them as text), so readers see the same."""
-        processor = column.type.bind_processor(self._engine.dialect)
-        return processor if processor is not None else (lambda value: value)
+    def datetime_binder(self, column: Column[Any]) -> Callable[[datetime | None], Any] | None:
+        """The bind processor of ``column``'s type on this dialect; None: values go to the driver as they are."""
+        return column.type.bind_processor(self._engine.dialect)
 
     def run(self, work: Callable[[Any], T]) -> T:
         if self._connection is None:
