@@ -51,7 +51,6 @@ class BatchRunner(Generic[Item, Result]):
         self._handler = handler
         self._inline = inline
         self._inline_max = inline_max
-        self._loop_busy = False
         self._max_batch = max_batch
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
         self._wakeup = asyncio.Event()
@@ -76,7 +75,7 @@ class BatchRunner(Generic[Item, Result]):
             await self._wakeup.wait()
             yielded = time.perf_counter()
             await asyncio.sleep(0)  # let other ready callbacks add to this batch
-            self._loop_busy = time.perf_counter() - yielded > BUSY_ROUND
+            loop_busy = time.perf_counter() - yielded > BUSY_ROUND
             batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
             if not self._pending:
                 self._wakeup.clear()
@@ -86,7 +85,7 @@ class BatchRunner(Generic[Item, Result]):
                 continue
             items = [item for item, _ in batch]
             try:
-                results = self._run_inline(items)
+                results = None if loop_busy else self._run_inline(items)
                 if results is None:
                     results = await loop.run_in_executor(self._executor, self._handler, items)
             except Exception as exc:
@@ -100,7 +99,7 @@ class BatchRunner(Generic[Item, Result]):
                     future.set_result(result)
 
     def _run_inline(self, items: list[Item]) -> Sequence[Result] | None:
-        if self._inline is None or len(items) > self._inline_max or self._loop_busy:
+        if self._inline is None or len(items) > self._inline_max:
             return None
         try:
             return self._inline(items)
