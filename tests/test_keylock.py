@@ -37,3 +37,21 @@ async def test_a_failure_releases_the_key():
 async def _take(lock: KeyLock, key: str) -> str:
     async with lock.hold(key):
         return "taken"
+
+
+async def test_several_copies_take_the_key_one_at_a_time():
+    lock = KeyLock()
+    holding: list[int] = []
+    most_at_once = 0
+
+    async def handle(copy: int) -> None:
+        nonlocal most_at_once
+        async with lock.hold("m-1"):
+            holding.append(copy)
+            most_at_once = max(most_at_once, len(holding))
+            await asyncio.sleep(0.01)
+            holding.remove(copy)
+
+    await asyncio.wait_for(asyncio.gather(*(handle(n) for n in range(4))), 2)
+    assert most_at_once == 1
+    assert len(lock) == 0
