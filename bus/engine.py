@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from bus.acks import AckBatcher
 from bus.catalogue import LoadedRoute
+from bus.deadline import Deadline
 from bus.delivery import Delivery
 from bus.durations import format_duration
 from bus.envelope import Envelope, utcnow
@@ -83,6 +84,7 @@ class RouteWorker:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._acks = AckBatcher()
         self._same_message = KeyLock()
+        self._deadline = Deadline(DELIVERY_DEADLINE)
         self.delivered = 0
         self.metrics = RouteMetrics(self.route.name, self.route.target.adapter)
 
@@ -123,6 +125,7 @@ class RouteWorker:
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=grace)
         await self._acks.drain()
+        self._deadline.close()
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
         await self.adapter.close()
@@ -208,7 +211,7 @@ class RouteWorker:
         document = self._make_document(envelope)
         started = time.monotonic()
         try:
-            async with asyncio.timeout(DELIVERY_DEADLINE):
+            with self._deadline.watch():
                 await self.adapter.deliver(envelope, document)
         except DeliveryFailed:
             raise
