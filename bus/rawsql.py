@@ -59,11 +59,15 @@ class RawConnection:
     def _open(self) -> Any:
         connection = self._engine.raw_connection()
         if self._pragmas:
-            connection.detach()
-            cursor = connection.cursor()
-            for pragma in self._pragmas:
-                cursor.execute(f"PRAGMA {pragma}")
-            cursor.close()
+            connection.detach()  # out of the pool: closing it below really closes it
+            try:
+                cursor = connection.cursor()
+                for pragma in self._pragmas:
+                    cursor.execute(f"PRAGMA {pragma}")
+                cursor.close()
+            except Exception:
+                connection.close()
+                raise
         return connection
 
     def _roll_back(self) -> None:
