@@ -100,6 +100,23 @@ async def test_exhausted_retries_are_dead_lettered_with_history(bus, routes_dir,
     assert len(target.received) == 3
 
 
+async def test_a_delivery_past_the_deadline_is_retried_then_parked(
+    bus, routes_dir, target, sqlite_url, amqp_url, monkeypatch
+):
+    monkeypatch.setattr("bus.engine.DELIVERY_DEADLINE", 0.3)
+    write_route(routes_dir, "orders-hanging", target.url, retry={"attempts": 2, "backoff": ["200ms"]})
+    target.delay = 5.0  # well past the route's deadline, within the HTTP adapter's own 10 s
+    async with bus(sqlite_url) as runtime:
+        _, answer = await post(runtime, "production.order.released", production_order())
+        dead = await take_messages(amqp_url, DEAD_QUEUE, 1, timeout=20)
+    headers = dead[0].headers
+    assert dead[0].message_id == answer["message_id"]
+    assert headers[H_DEAD_REASON] == "retries exhausted"
+    history = json.loads(headers[H_ERRORS])
+    assert [h["attempt"] for h in history] == [1, 2]
+    assert all(h["class"] == "TransientError" and "did not finish within 0.3s" in h["message"] for h in history)
+
+
 async def test_unroutable_message_is_parked_not_dropped(bus, routes_dir, target, sqlite_url, amqp_url):
     write_route(routes_dir, "orders-only", target.url)
     async with bus(sqlite_url) as runtime:
