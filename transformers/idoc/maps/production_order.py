@@ -46,7 +46,7 @@ from transformers.idoc.values import (
     strip_zeros,
 )
 
-_TIME_VALUES = ("VGW01", "VGW02", "VGW03")
+_SETUP, _MACHINE, _LABOR = _TIME_VALUES = ("VGW01", "VGW02", "VGW03")
 """Standard values: setup, machine and labor time, each in its unit (VGE01..VGE03)."""
 _TIME_UNITS = ("VGE01", "VGE02", "VGE03")
 _TIMES = list(zip(_TIME_VALUES, _TIME_UNITS, strict=True))
@@ -126,7 +126,7 @@ def _operation(operation: Segment) -> dict[str, object]:
         _OPERATION
     )
     (setup, machine, labor), unit = common_time_unit(
-        [parse_decimal(setup, "VGW01"), parse_decimal(machine, "VGW02"), parse_decimal(labor, "VGW03")], units
+        [parse_decimal(setup, _SETUP), parse_decimal(machine, _MACHINE), parse_decimal(labor, _LABOR)], units
     )
     return {
         "number": number or None,
