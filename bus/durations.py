@@ -1,4 +1,4 @@
-"""Human durations in route files: ``250ms``, ``5s``, ``2m``, ``1h`` (a bare number means seconds)."""
+"""Human durations in route files and settings: ``250ms``, ``5s``, ``2m``, ``1h``, ``7d`` (bare numbers: seconds)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_FACTORS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_FACTORS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
 def parse_duration(value: str | float | int) -> float:
@@ -20,7 +20,7 @@ def parse_duration(value: str | float | int) -> float:
     else:
         match = _DURATION.match(value)
         if not match:
-            raise ValueError(f"not a duration: {value!r} (use e.g. 250ms, 5s, 2m, 1h)")
+            raise ValueError(f"not a duration: {value!r} (use e.g. 250ms, 5s, 2m, 1h, 7d)")
         seconds = float(match.group(1)) * _FACTORS[match.group(2)]
     if seconds <= 0:
         raise ValueError(f"a duration must be positive, got {value!r}")
