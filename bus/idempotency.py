@@ -16,11 +16,11 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 
 from bus.batching import BatchRunner
 from bus.rawsql import RawConnection, chunks, insert_ignoring_duplicates
@@ -41,7 +41,6 @@ class Op(Enum):
 
 class IdempotencyStore:
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
         self._raw = RawConnection(engine)
         self._binder = self._raw.datetime_binder(delivered.c.delivered_at)
         self._insert = insert_ignoring_duplicates(self._raw, delivered.name, ["route", "message_id", "delivered_at"])
@@ -103,14 +102,6 @@ class IdempotencyStore:
 
     async def record(self, route: str, message_id: uuid.UUID) -> None:
         await self._runner.submit((Op.RECORD, (route, str(message_id))))
-
-    def prune(self, older_than: timedelta) -> int:
-        """Forget deliveries older than the redelivery horizon; returns the rows removed."""
-        with self._engine.begin() as connection:
-            result = connection.execute(
-                delete(delivered).where(delivered.c.delivered_at < datetime.now(UTC) - older_than)
-            )
-        return result.rowcount
 
     async def close(self) -> None:
         await self._runner.close()

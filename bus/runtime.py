@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aio_pika
 from aio_pika.abc import AbstractRobustConnection
@@ -22,6 +22,7 @@ from bus.http import build_app
 from bus.idempotency import IdempotencyStore
 from bus.journal import Event, Journal
 from bus.publisher import Publisher, PublishOutcome
+from bus.retention import RetentionPolicy, StorePruner
 from bus.settings import Settings
 from bus.store import create_store_engine
 from bus.topology import apply_topology
@@ -60,6 +61,7 @@ class BusRuntime:
         self._runner: web.AppRunner | None = None
         self._engine = None
         self.idempotency: IdempotencyStore | None = None
+        self.pruner: StorePruner | None = None
         self.http_port: int | None = None
 
     async def start(self) -> None:
@@ -68,6 +70,8 @@ class BusRuntime:
         if self.settings.journal:
             self.journal = Journal(self._engine)
             self.journal.start()
+        self.pruner = StorePruner(self._engine, self.retention_policy())
+        self.pruner.start()
         consume = await connect(self.settings, "consume")
         publish = await connect(self.settings, "publish")
         self._connections = [consume, publish]
@@ -93,6 +97,12 @@ class BusRuntime:
             len(self.workers),
             len(self.routes),
             len(self.inbound),
+        )
+
+    def retention_policy(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            journal=timedelta(seconds=self.settings.journal_retention),
+            delivered=timedelta(seconds=self.settings.idempotency_window),
         )
 
     def _inbound_adapters(self) -> list[InboundAdapter]:
@@ -184,6 +194,8 @@ class BusRuntime:
             await worker.stop()
         if self.drainer is not None:
             await self.drainer.stop()
+        if self.pruner is not None:
+            await self.pruner.stop()
         if self.idempotency is not None:
             await self.idempotency.close()
         if self.journal is not None:

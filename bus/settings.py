@@ -7,7 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from bus.durations import Duration
 from bus.eventloop import LoopChoice
+
+DAY = 86400.0
 
 
 class Settings(BaseModel):
@@ -21,6 +24,12 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     api_token: str | None = None
     journal: bool = Field(default=True, description="Journal each message's life for esb trace (ESB_JOURNAL=off)")
+    journal_retention: Duration = Field(default=14 * DAY, description="Journal entries are deleted after this (14d)")
+    idempotency_window: Duration = Field(
+        default=7 * DAY,
+        description="Delivery records are kept this long (7d): a copy of a delivered message arriving within it is "
+        "skipped, a later one is delivered again",
+    )
     event_loop: LoopChoice = Field(default="auto", description="uvloop where installed (auto), uvloop or asyncio")
 
     @classmethod
