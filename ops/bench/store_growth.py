@@ -1,0 +1,111 @@
+"""Benchmark: what a journal entry and a delivery record cost as the store's tables grow, and how fast they prune.
+
+Fills a new SQLite store through the bus's own writers (``Journal``, ``IdempotencyStore``) with random message
+ids, as a route does. At each size it times 10 flushes of 760 journal entries (0.2 s of journal at 1,900 msg/s)
+and 200 batches of 40 delivery records: CPU time of this process per row. Then it deletes every row with the
+pruner's chunked delete and prints rows per second and the longest chunk (how long the store's write lock is
+held at a time).
+
+    .venv/bin/python ops/bench/store_growth.py [--max-rows 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Column, Engine, Table
+from workload import order
+
+from bus.envelope import Envelope, Source
+from bus.idempotency import IdempotencyStore
+from bus.journal import Event, Journal
+from bus.retention import PRUNE_CHUNK, delete_chunk
+from bus.store import create_store_engine, delivered, journal
+
+SIZES = (0, 100_000, 300_000, 1_000_000, 3_000_000)
+FLUSH, FLUSHES = 760, 10
+RECORD_BATCHES, RECORD_BATCH = 200, 40
+
+
+def envelopes(count: int) -> list[Envelope]:
+    template = Envelope.wrap(order(0), Source(system="ERP", interface="BENCH"))
+    return [template.model_copy(update={"message_id": uuid.uuid4()}) for _ in range(count)]
+
+
+async def journal_rows(writer: Journal, count: int) -> None:
+    for envelope in envelopes(count):
+        writer.record(Event.RECEIVED, envelope, route="bench-orders")
+    await writer.flush()
+
+
+async def delivery_records(store: IdempotencyStore, count: int) -> None:
+    await asyncio.gather(*(store.record("bench-orders", uuid.uuid4()) for _ in range(count)))
+
+
+async def cpu_per_row(rows: int, work) -> float:
+    began = time.process_time()
+    await work
+    return (time.process_time() - began) / rows * 1e6
+
+
+def prune_all(engine: Engine, table: Table, moment: Column[datetime]) -> tuple[int, float, float]:
+    """Delete every row a chunk at a time, without the pruner's pauses: rows, seconds, the longest chunk."""
+    cutoff = datetime.now(UTC) + timedelta(days=1)
+    longest = 0.0
+    total = 0
+    began = time.perf_counter()
+    while True:
+        started = time.perf_counter()
+        removed = delete_chunk(engine, table, moment, cutoff, PRUNE_CHUNK)
+        longest = max(longest, time.perf_counter() - started)
+        total += removed
+        if removed < PRUNE_CHUNK:
+            return total, time.perf_counter() - began, longest
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-rows", type=int, default=1_000_000, help="largest journal size measured")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="store-growth-") as directory:
+        engine = create_store_engine(f"sqlite:///{directory}/store.sqlite3")
+        writer, store = Journal(engine), IdempotencyStore(engine)
+        print(f"{'journal rows':>14}{'entry CPU us':>14}{'delivery rows':>15}{'record CPU us':>15}")
+        size = 0
+        for target in (s for s in SIZES if s <= options.max_rows):
+            while size < target:
+                await journal_rows(writer, 10_000)
+                await delivery_records(store, 5_000)
+                size += 10_000
+            entry = await cpu_per_row(FLUSH * FLUSHES, _flushes(writer))
+            records = RECORD_BATCHES * RECORD_BATCH
+            record = await cpu_per_row(records, _record_batches(store))
+            print(f"{size:>14,}{entry:>14.1f}{size // 2:>15,}{record:>15.1f}", flush=True)
+            size += FLUSH * FLUSHES
+        await writer.close()
+        await store.close()
+        print(f"\nprune, chunks of {PRUNE_CHUNK} rows:")
+        for table, moment in ((journal, journal.c.at), (delivered, delivered.c.delivered_at)):
+            rows, seconds, longest = prune_all(engine, table, moment)
+            rate = rows / seconds
+            print(f"  {table.name:<14}{rows:>10,} rows {rate:>9,.0f} rows/s, longest chunk {longest * 1e3:.0f} ms")
+        engine.dispose()
+
+
+async def _flushes(writer: Journal) -> None:
+    for _ in range(FLUSHES):
+        await journal_rows(writer, FLUSH)
+
+
+async def _record_batches(store: IdempotencyStore) -> None:
+    for _ in range(RECORD_BATCHES):
+        await delivery_records(store, RECORD_BATCH)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
