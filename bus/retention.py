@@ -25,8 +25,9 @@ from bus.store import delivered, journal
 
 log = logging.getLogger(__name__)
 
-PRUNE_CHUNK = 1000
-"""Rows per delete transaction: about 0.1 s of SQLite's write lock with a million journal entries."""
+PRUNE_CHUNK = 250
+"""Rows per delete transaction: about 15 ms of SQLite's write lock with a million journal entries. The rows per
+second a prune deletes hardly depend on it (``ops/bench/store_growth.py``), the longest wait of a writer does."""
 MIN_PAUSE = 0.01
 """Seconds between two chunks at least."""
 PRUNE_EVERY = 600.0
