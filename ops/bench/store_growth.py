@@ -3,8 +3,8 @@
 Fills a new SQLite store through the bus's own writers (``Journal``, ``IdempotencyStore``) with random message
 ids, as a route does. At each size it times 10 flushes of 760 journal entries (0.2 s of journal at 1,900 msg/s)
 and 200 batches of 40 delivery records: CPU time of this process per row. Then it deletes every row with the
-pruner's chunked delete and prints rows per second and the longest chunk (how long the store's write lock is
-held at a time).
+pruner's chunked delete, comparing chunk sizes first, and prints rows per second and the median and longest
+chunk (how long the store's write lock is held at a time).
 
     .venv/bin/python ops/bench/store_growth.py [--max-rows 1000000]
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import tempfile
 import time
 import uuid
@@ -30,6 +31,9 @@ from bus.store import create_store_engine, delivered, journal
 SIZES = (0, 100_000, 300_000, 1_000_000, 3_000_000)
 FLUSH, FLUSHES = 760, 10
 RECORD_BATCHES, RECORD_BATCH = 200, 40
+CHUNKS = (1000, 500, 250)
+"""Chunk sizes compared, ``COMPARED_CHUNKS`` transactions each, before the rest goes in the pruner's chunks."""
+WARM_CHUNKS, COMPARED_CHUNKS = 20, 30
 
 
 def envelopes(count: int) -> list[Envelope]:
@@ -53,19 +57,35 @@ async def cpu_per_row(rows: int, work) -> float:
     return (time.process_time() - began) / rows * 1e6
 
 
-def prune_all(engine: Engine, table: Table, moment: Column[datetime]) -> tuple[int, float, float]:
-    """Delete every row a chunk at a time, without the pruner's pauses: rows, seconds, the longest chunk."""
+def prune_in_chunks(
+    engine: Engine, table: Table, moment: Column[datetime], chunk: int, limit: int | None = None
+) -> tuple[int, float, float, float]:
+    """Delete rows ``chunk`` at a time, without the pruner's pauses, until none are left (or ``limit`` chunks):
+    rows, seconds, the median and the longest chunk in seconds."""
     cutoff = datetime.now(UTC) + timedelta(days=1)
-    longest = 0.0
+    times: list[float] = []
     total = 0
-    began = time.perf_counter()
-    while True:
+    while limit is None or len(times) < limit:
         started = time.perf_counter()
-        removed = delete_chunk(engine, table, moment, cutoff, PRUNE_CHUNK)
-        longest = max(longest, time.perf_counter() - started)
+        removed = delete_chunk(engine, table, moment, cutoff, chunk)
+        times.append(time.perf_counter() - started)
         total += removed
-        if removed < PRUNE_CHUNK:
-            return total, time.perf_counter() - began, longest
+        if removed < chunk:
+            break
+    return total, sum(times), statistics.median(times), max(times)
+
+
+def report_prune(engine: Engine) -> None:
+    """Warm a table's pages, compare chunk sizes, then delete the rest in the pruner's chunks."""
+    print("\nprune (rows/s without the pruner's pauses; chunk: how long it holds the write lock, ms):")
+    print(f"  {'table':<14}{'chunk':>6}{'rows':>11}{'rows/s':>9}{'median':>8}{'longest':>9}")
+    runs = [*((size, COMPARED_CHUNKS) for size in CHUNKS), (PRUNE_CHUNK, None)]
+    for table, moment in ((journal, journal.c.at), (delivered, delivered.c.delivered_at)):
+        prune_in_chunks(engine, table, moment, PRUNE_CHUNK, WARM_CHUNKS)
+        for chunk, limit in runs:
+            rows, seconds, median, longest = prune_in_chunks(engine, table, moment, chunk, limit)
+            rate, median_ms, longest_ms = rows / seconds, median * 1e3, longest * 1e3
+            print(f"  {table.name:<14}{chunk:>6}{rows:>11,}{rate:>9,.0f}{median_ms:>8.0f}{longest_ms:>9.0f}")
 
 
 async def main() -> None:
@@ -89,11 +109,7 @@ async def main() -> None:
             size += FLUSH * FLUSHES
         await writer.close()
         await store.close()
-        print(f"\nprune, chunks of {PRUNE_CHUNK} rows:")
-        for table, moment in ((journal, journal.c.at), (delivered, delivered.c.delivered_at)):
-            rows, seconds, longest = prune_all(engine, table, moment)
-            rate = rows / seconds
-            print(f"  {table.name:<14}{rows:>10,} rows {rate:>9,.0f} rows/s, longest chunk {longest * 1e3:.0f} ms")
+        report_prune(engine)
         engine.dispose()
 
 
