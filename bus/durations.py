@@ -8,7 +8,9 @@ from typing import Annotated
 from pydantic import BeforeValidator
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_FACTORS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+DAY = 86400.0
+"""Seconds."""
+_FACTORS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": DAY, None: 1.0}
 
 
 def parse_duration(value: str | float | int) -> float:
@@ -34,6 +36,14 @@ def format_duration(seconds: float) -> str:
         if millis % size == 0:
             return f"{millis // size}{unit}"
     return f"{millis}ms"
+
+
+def describe_duration(seconds: float) -> str:
+    """For people (logs): whole days as days (``14d``), anything else as ``format_duration`` spells it.
+
+    Retry tier names keep ``format_duration``'s spelling, which never uses days: they name broker queues."""
+    days, rest = divmod(round(seconds), round(DAY))
+    return f"{days}d" if days and not rest else format_duration(seconds)
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, ColumnElement, Engine, Table, delete, select, tuple_
 
-from bus.durations import format_duration
+from bus.durations import describe_duration
 from bus.store import delivered, journal
 
 log = logging.getLogger(__name__)
@@ -59,12 +59,11 @@ def prune(
     engine: Engine,
     policy: RetentionPolicy,
     *,
-    now: datetime | None = None,
     chunk: int = PRUNE_CHUNK,
     stop: threading.Event | None = None,
 ) -> Pruned:
     """Delete what is past ``policy`` (blocking; run it in a thread from async code)."""
-    now = now or datetime.now(UTC)
+    now = datetime.now(UTC)
     return Pruned(
         journal_entries=delete_older_than(engine, journal, journal.c.at, now - policy.journal, chunk, stop),
         delivery_records=delete_older_than(
@@ -118,13 +117,11 @@ class StorePruner:
         *,
         every: float = PRUNE_EVERY,
         first_after: float = FIRST_PRUNE_AFTER,
-        chunk: int = PRUNE_CHUNK,
     ) -> None:
         self._engine = engine
         self._policy = policy
         self._every = every
         self._first_after = first_after
-        self._chunk = chunk
         self._stop = threading.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_thread: asyncio.Future[Pruned] | None = None
@@ -141,24 +138,22 @@ class StorePruner:
     async def prune_now(self) -> Pruned | None:
         """One prune; None if it failed (logged, and tried again at the next turn) or was stopped."""
         started = time.monotonic()
-        self._in_thread = asyncio.ensure_future(
-            asyncio.to_thread(prune, self._engine, self._policy, chunk=self._chunk, stop=self._stop)
-        )
+        self._in_thread = asyncio.ensure_future(asyncio.to_thread(prune, self._engine, self._policy, stop=self._stop))
         try:
             pruned = await asyncio.shield(self._in_thread)  # stop() waits for the thread, not cancels it
         except StopRequested:
             return None
         except Exception as exc:
-            log.warning("store prune failed (tried again in %s): %s", _spelled(self._every), exc)
+            log.warning("store prune failed (tried again in %s): %s", describe_duration(self._every), exc)
             return None
         if pruned.journal_entries or pruned.delivery_records:
             log.info(
                 "store pruned in %.1fs: %d journal entries older than %s, %d delivery records older than %s",
                 time.monotonic() - started,
                 pruned.journal_entries,
-                _spelled(self._policy.journal.total_seconds()),
+                describe_duration(self._policy.journal.total_seconds()),
                 pruned.delivery_records,
-                _spelled(self._policy.delivered.total_seconds()),
+                describe_duration(self._policy.delivered.total_seconds()),
             )
         return pruned
 
@@ -178,8 +173,3 @@ class StorePruner:
             except Exception:  # StopRequested, or a failure the schedule has not logged yet
                 pass
             self._in_thread = None
-
-
-def _spelled(seconds: float) -> str:
-    days, rest = divmod(round(seconds), 86400)
-    return f"{days}d" if days and not rest else format_duration(seconds)

@@ -7,10 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from bus.durations import Duration
+from bus.durations import DAY, Duration
 from bus.eventloop import LoopChoice
-
-DAY = 86400.0
 
 
 class Settings(BaseModel):

@@ -17,7 +17,7 @@ from bus.envelope import Envelope, Source
 from bus.idempotency import IdempotencyStore
 from bus.journal import Event, Journal, story
 from bus.rawsql import RawConnection, insert_ignoring_duplicates
-from bus.retention import RetentionPolicy, StopRequested, StorePruner, prune
+from bus.retention import Pruned, RetentionPolicy, StopRequested, StorePruner, prune
 from bus.settings import Settings
 from bus.store import create_store_engine, delivered, journal
 from tests.support.payloads import production_order
@@ -86,7 +86,7 @@ async def test_entries_and_records_past_their_retention_go_and_the_rest_stay(dat
             True,
             True,
         ]
-        assert await asyncio.to_thread(prune, engine, POLICY) == type(pruned)(0, 0)
+        assert await asyncio.to_thread(prune, engine, POLICY) == Pruned(0, 0)
     finally:
         await idempotency.close()
         engine.dispose()
