@@ -20,7 +20,7 @@ from bus.journal import story
 from bus.publisher import Publisher, PublishFailed
 from bus.routespec import RouteSpec
 from bus.runtime import BusRuntime, connect
-from bus.settings import Settings
+from bus.settings import Settings, SettingsError
 from bus.store import create_store_engine
 from bus.topology import apply_topology
 from bus.trace import as_json, as_table
@@ -236,7 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("aio_pika").setLevel(logging.WARNING)
     logging.getLogger("aiormq").setLevel(logging.WARNING)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except SettingsError as exc:
+        print(f"esb: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from bus.durations import DAY, Duration
 from bus.eventloop import LoopChoice
+
+
+class SettingsError(ValueError):
+    """An ``ESB_*`` variable (or a command-line override) has a value the bus cannot use."""
 
 
 class Settings(BaseModel):
@@ -32,7 +36,9 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Build settings from ``ESB_<FIELD>`` variables; explicit keyword overrides win."""
+        """Build settings from ``ESB_<FIELD>`` variables; explicit keyword overrides win.
+
+        Raises ``SettingsError`` naming each variable whose value is wrong, and why."""
         environ = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for name in cls.model_fields:
@@ -40,4 +46,10 @@ class Settings(BaseModel):
             if raw is not None and raw != "":
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            problems = [
+                f"ESB_{str(error['loc'][0]).upper()}={error['input']!r}: {error['msg']}" for error in exc.errors()
+            ]
+            raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -63,3 +63,14 @@ def test_topology_apply_refuses_to_change_a_queue_type(amqp_url, routes_dir):
     changed = esb(amqp_url, routes_dir, "topology", "apply")
     assert changed.returncode == 1
     assert "queue esb.route.orders-type already exists with other arguments" in changed.stderr
+
+
+def test_a_wrong_setting_is_named_with_the_reason_not_a_traceback(routes_dir):
+    env = {**os.environ, "ESB_ROUTES_DIR": str(routes_dir), "ESB_JOURNAL_RETENTION": "two weeks", "ESB_PREFETCH": "0"}
+    ran = subprocess.run(
+        [sys.executable, "-m", "bus.cli", "routes", "list"], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert ran.returncode == 2
+    assert "Traceback" not in ran.stderr
+    assert "esb: invalid settings: ESB_PREFETCH='0': Input should be greater than or equal to 1" in ran.stderr
+    assert "ESB_JOURNAL_RETENTION='two weeks': Value error, not a duration: 'two weeks'" in ran.stderr
