@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bus.canonical import CanonicalMessage, model_for
+from bus.ids import new_message_id
 
 Identifier = str
 
@@ -31,7 +32,7 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    message_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Idempotency key")
+    message_id: uuid.UUID = Field(default_factory=new_message_id, description="Idempotency key")
     correlation_id: str = Field(min_length=1, max_length=128, description="One business transaction end to end")
     causation_id: str | None = Field(default=None, max_length=128, description="The message that caused this one")
     type: str
@@ -61,7 +62,7 @@ class Envelope(BaseModel):
         occurred_at: datetime | None = None,
     ) -> Envelope:
         """Envelope a payload; a new transaction's correlation id is its first message id."""
-        message_id = message_id or uuid.uuid4()
+        message_id = message_id or new_message_id()
         return cls(
             message_id=message_id,
             correlation_id=correlation_id or str(message_id),

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bus.canonical import UnknownMessageType, known_types, model_for
 from bus.envelope import Envelope, Source
+from bus.ids import new_message_id
 from bus.metrics import NO_ROUTE, InboundMetrics
 from bus.problems import problem
 from bus.publisher import PublishFailed, PublishOutcome
@@ -31,7 +32,7 @@ PublishFn = Callable[[Envelope], Awaitable[PublishOutcome]]
 def _message_id(request: web.Request, system: str) -> uuid.UUID:
     key = request.headers.get("Idempotency-Key")
     if not key:
-        return uuid.uuid4()
+        return new_message_id()
     try:
         return uuid.UUID(key)
     except ValueError:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bus.canonical import OperationConfirmed
 from bus.envelope import Envelope, Source
+from bus.ids import new_message_id
 from bus.publisher import PublishOutcome
 from legacy_adapters.soap.envelope import Problem, SoapFault, client_fault
 from legacy_adapters.soap.services.base import Accepted, SoapService, outcome_status
@@ -96,7 +97,7 @@ def _validate(values: dict[str, str]) -> tuple[OperationConfirmed, _Control]:
 def message_id(source: Source, confirmation_id: str | None) -> uuid.UUID:
     """The message id of a confirmation: fixed by its ConfirmationId, new without one."""
     if confirmation_id is None:
-        return uuid.uuid4()
+        return new_message_id()
     return uuid.uuid5(CONFIRMATION_NAMESPACE, f"{source.system}:{confirmation_id}")
 
 
