@@ -1,12 +1,14 @@
 """Benchmark: what a journal entry and a delivery record cost as the store's tables grow, and how fast they prune.
 
-Fills a new SQLite store through the bus's own writers (``Journal``, ``IdempotencyStore``) with random message
-ids, as a route does. At each size it times 10 flushes of 760 journal entries (0.2 s of journal at 1,900 msg/s)
-and 200 batches of 40 delivery records: CPU time of this process per row. Then it deletes every row with the
-pruner's chunked delete, comparing chunk sizes first, and prints rows per second and the median and longest
-chunk (how long the store's write lock is held at a time).
+Fills a new SQLite store through the bus's own writers (``Journal``, ``IdempotencyStore``), as a route does, each
+message a new transaction (correlation id = message id). It does so once with the time-ordered ids the bus mints
+(UUID version 7) and once with random ids (version 4, as an application may publish), each in a store of its
+own. At each size it times 10 flushes of 760 journal entries (0.2 s of journal at 1,900 msg/s) and 200 batches
+of 40 delivery records: CPU time of this process per row. Then it deletes every row with the pruner's chunked
+delete, comparing chunk sizes first, and prints rows per second and the median and longest chunk (how long the
+store's write lock is held at a time).
 
-    .venv/bin/python ops/bench/store_growth.py [--max-rows 1000000]
+    .venv/bin/python ops/bench/store_growth.py [--max-rows 1000000] [--ids both|time-ordered|random]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, Engine, Table
@@ -24,6 +27,7 @@ from workload import order
 
 from bus.envelope import Envelope, Source
 from bus.idempotency import IdempotencyStore
+from bus.ids import new_message_id
 from bus.journal import Event, Journal
 from bus.retention import PRUNE_CHUNK, delete_chunk
 from bus.store import create_store_engine, delivered, journal
@@ -34,21 +38,24 @@ RECORD_BATCHES, RECORD_BATCH = 200, 40
 CHUNKS = (1000, 500, 250)
 """Chunk sizes compared, ``COMPARED_CHUNKS`` transactions each, before the rest goes in the pruner's chunks."""
 WARM_CHUNKS, COMPARED_CHUNKS = 20, 30
+IDS: dict[str, Callable[[], uuid.UUID]] = {"time-ordered": new_message_id, "random": uuid.uuid4}
+"""How message ids are made: as the bus mints them, or as an application publishing its own uuid4 ids."""
+TEMPLATE = Envelope.wrap(order(0), Source(system="ERP", interface="BENCH"))
 
 
-def envelopes(count: int) -> list[Envelope]:
-    template = Envelope.wrap(order(0), Source(system="ERP", interface="BENCH"))
-    return [template.model_copy(update={"message_id": uuid.uuid4()}) for _ in range(count)]
+def envelopes(count: int, new_id: Callable[[], uuid.UUID]) -> list[Envelope]:
+    made = (new_id() for _ in range(count))
+    return [TEMPLATE.model_copy(update={"message_id": each, "correlation_id": str(each)}) for each in made]
 
 
-async def journal_rows(writer: Journal, count: int) -> None:
-    for envelope in envelopes(count):
+async def journal_rows(writer: Journal, count: int, new_id: Callable[[], uuid.UUID]) -> None:
+    for envelope in envelopes(count, new_id):
         writer.record(Event.RECEIVED, envelope, route="bench-orders")
     await writer.flush()
 
 
-async def delivery_records(store: IdempotencyStore, count: int) -> None:
-    await asyncio.gather(*(store.record("bench-orders", uuid.uuid4()) for _ in range(count)))
+async def delivery_records(store: IdempotencyStore, count: int, new_id: Callable[[], uuid.UUID]) -> None:
+    await asyncio.gather(*(store.record("bench-orders", new_id()) for _ in range(count)))
 
 
 async def cpu_per_row(rows: int, work) -> float:
@@ -91,36 +98,45 @@ def report_prune(engine: Engine) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-rows", type=int, default=1_000_000, help="largest journal size measured")
+    parser.add_argument("--ids", choices=["both", *IDS], default="both", help="message ids: both kinds, or one")
     options = parser.parse_args()
+    kinds = list(IDS) if options.ids == "both" else [options.ids]
     with tempfile.TemporaryDirectory(prefix="store-growth-") as directory:
-        engine = create_store_engine(f"sqlite:///{directory}/store.sqlite3")
-        writer, store = Journal(engine), IdempotencyStore(engine)
-        print(f"{'journal rows':>14}{'entry CPU us':>14}{'delivery rows':>15}{'record CPU us':>15}")
-        size = 0
-        for target in (s for s in SIZES if s <= options.max_rows):
-            while size < target:
-                await journal_rows(writer, 10_000)
-                await delivery_records(store, 5_000)
-                size += 10_000
-            entry = await cpu_per_row(FLUSH * FLUSHES, _flushes(writer))
-            records = RECORD_BATCHES * RECORD_BATCH
-            record = await cpu_per_row(records, _record_batches(store))
-            print(f"{size:>14,}{entry:>14.1f}{size // 2:>15,}{record:>15.1f}", flush=True)
-            size += FLUSH * FLUSHES
-        await writer.close()
-        await store.close()
-        report_prune(engine)
-        engine.dispose()
+        for kind in kinds:
+            engine = create_store_engine(f"sqlite:///{directory}/{kind}.sqlite3")
+            await grow(engine, IDS[kind], kind, options.max_rows)
+            report_prune(engine)
+            engine.dispose()
 
 
-async def _flushes(writer: Journal) -> None:
+async def grow(engine: Engine, new_id: Callable[[], uuid.UUID], kind: str, max_rows: int) -> None:
+    """Fill the store up to each size in turn and print the CPU time of a journal entry and a delivery record."""
+    writer, store = Journal(engine), IdempotencyStore(engine)
+    print(f"\n{kind} message ids")
+    print(f"{'journal rows':>14}{'entry CPU us':>14}{'delivery rows':>15}{'record CPU us':>15}")
+    size = 0
+    for target in (s for s in SIZES if s <= max_rows):
+        while size < target:
+            await journal_rows(writer, 10_000, new_id)
+            await delivery_records(store, 5_000, new_id)
+            size += 10_000
+        entry = await cpu_per_row(FLUSH * FLUSHES, _flushes(writer, new_id))
+        records = RECORD_BATCHES * RECORD_BATCH
+        record = await cpu_per_row(records, _record_batches(store, new_id))
+        print(f"{size:>14,}{entry:>14.1f}{size // 2:>15,}{record:>15.1f}", flush=True)
+        size += FLUSH * FLUSHES
+    await writer.close()
+    await store.close()
+
+
+async def _flushes(writer: Journal, new_id: Callable[[], uuid.UUID]) -> None:
     for _ in range(FLUSHES):
-        await journal_rows(writer, FLUSH)
+        await journal_rows(writer, FLUSH, new_id)
 
 
-async def _record_batches(store: IdempotencyStore) -> None:
+async def _record_batches(store: IdempotencyStore, new_id: Callable[[], uuid.UUID]) -> None:
     for _ in range(RECORD_BATCHES):
-        await delivery_records(store, RECORD_BATCH)
+        await delivery_records(store, RECORD_BATCH, new_id)
 
 
 if __name__ == "__main__":
