@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -88,14 +88,29 @@ class IdempotencyStore:
         for route, message_id in checks:
             by_route[route].append(message_id)
         for route, message_ids in by_route.items():
-            for chunk in chunks(message_ids, CHECK_CHUNK):
-                cursor.execute(
-                    f"SELECT message_id FROM {delivered.name} WHERE route = {self._raw.placeholder}"
-                    f" AND message_id IN ({self._raw.placeholders(len(chunk))})",
-                    (route, *chunk),
-                )
-                found.update((route, row[0]) for row in cursor.fetchall())
+            found.update((route, message_id) for message_id in self._look_up(cursor, route, message_ids))
         return found
+
+    def _look_up(self, cursor: Any, route: str, message_ids: list[str]) -> Iterator[str]:
+        """Which of a route's ``message_ids`` were delivered.
+
+        PostgreSQL gets one primary-key lookup per id, sent together (psycopg's pipeline mode): the plan of an
+        exact key lookup does not depend on the table's statistics. With one query for all the ids, a table that
+        grew since it was last analyzed looks small, and the planner scans the route's rows instead of probing
+        the key for each id, a cost that grows with the table (13 ms for 50 ids at 13,000 rows against 1 ms).
+        SQLite probes the key for an ``IN`` list.
+        """
+        select = f"SELECT message_id FROM {delivered.name} WHERE route = {self._raw.placeholder}"
+        if self._raw.dialect == "postgresql":
+            query = f"{select} AND message_id = {self._raw.placeholder}"
+            cursor.executemany(query, [(route, message_id) for message_id in message_ids], returning=True)
+            while True:
+                yield from (row[0] for row in cursor.fetchall())
+                if not cursor.nextset():
+                    return
+        for chunk in chunks(message_ids, CHECK_CHUNK):
+            cursor.execute(f"{select} AND message_id IN ({self._raw.placeholders(len(chunk))})", (route, *chunk))
+            yield from (row[0] for row in cursor.fetchall())
 
     async def already_delivered(self, route: str, message_id: uuid.UUID) -> bool:
         return await self._runner.submit((Op.CHECK, (route, str(message_id))))

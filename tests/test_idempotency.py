@@ -29,6 +29,29 @@ async def test_a_recorded_delivery_is_found_and_others_are_not(database_url):
         await store.close()
 
 
+async def test_one_round_trip_answers_hundreds_of_checks_on_several_routes(database_url):
+    """More ids than one SQLite ``IN`` list takes, and on PostgreSQL one key lookup each, in one batch with
+    records: a check sees a record submitted with it, and a delivery on one route is not one on another."""
+    store = IdempotencyStore(create_store_engine(database_url))
+    earlier = [uuid.uuid4() for _ in range(300)]
+    fresh = [uuid.uuid4() for _ in range(150)]
+    try:
+        await asyncio.gather(*(store.record("orders", message_id) for message_id in earlier))
+        recorded_now = fresh[0]
+        store_record = store.record("orders", recorded_now)
+        checks = store.already_delivered
+        answers = await asyncio.gather(
+            store_record,
+            *(checks("orders", message_id) for message_id in earlier + fresh),
+            *(checks("holds", message_id) for message_id in earlier[:50]),
+        )
+        orders, holds = answers[1 : 1 + len(earlier) + len(fresh)], answers[1 + len(earlier) + len(fresh) :]
+        assert orders == [True] * len(earlier) + [True] + [False] * (len(fresh) - 1)
+        assert holds == [False] * 50
+    finally:
+        await store.close()
+
+
 async def test_a_locked_sqlite_store_makes_a_record_wait_not_fail(sqlite_url):
     store = IdempotencyStore(create_store_engine(sqlite_url))
     message_id = uuid.uuid4()
