@@ -3,8 +3,8 @@
 The store indexes journal entries and delivery records by message id. Random ids (version 4) land anywhere in
 those indexes, so each new row touches pages all over them, and the more so the larger the tables grow. A
 version 7 id starts with its creation time in milliseconds, so new ids sort after older ones and the indexes
-grow at one end; their text form sorts the same way. The rest of the id is random, so ids stay unguessable and
-unique across processes.
+grow at one end; their text form sorts the same way. The last 62 bits are random, so ids made in different
+processes at the same moment do not collide.
 
 Within one process ids strictly increase: the 12 bits after the milliseconds hold the fraction of the
 millisecond (RFC 9562, method 3), and an id that would not sort after the last one (two in the same tick, or the
