@@ -4,6 +4,11 @@ Recording is fire-and-forget on the hot path: an entry is appended to an in-memo
 task writes buffers in batches from a worker thread. If the store is down the buffer is kept, up to a bound;
 beyond it the oldest entries are dropped with a warning (the journal is for people tracing a transaction:
 messages themselves never depend on it). ``esb trace`` reads it back.
+
+A route's receipt of a message waits up to ``RECEIPT_HOLD`` for the message's outcome on that route (delivered,
+retried, ...) and shares its row (``received_at``): most deliveries take one row instead of two, which halves
+what the journal writes. A receipt whose outcome takes longer is written on its own, so a delivery in progress
+still shows in ``esb trace``; ``story`` tells both kinds of row alike.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import asyncio
 import logging
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -23,6 +28,9 @@ from bus.rawsql import RawConnection, insert_rows
 from bus.store import journal
 
 log = logging.getLogger(__name__)
+
+RECEIPT_HOLD = 1.0
+"""Seconds a receipt waits for its outcome to share a row (a few flushes, far longer than most deliveries)."""
 
 
 class Event(StrEnum):
@@ -51,21 +59,34 @@ class Entry(NamedTuple):
     route: str | None = None
     system: str | None = None
     detail: str | None = None
+    received_at: datetime | None = None
+    """On an outcome's row: when the route received the message (the receipt shares the row)."""
 
 
 COLUMNS = Entry._fields
+ReceiptKey = tuple[str, str]
+"""A receipt waiting for its outcome: (message id, route)."""
 
 
 class Journal:
     """Buffers entries and writes them in batches; ``record`` never blocks or raises."""
 
-    def __init__(self, engine: Engine, *, flush_interval: float = 0.2, max_buffer: int = 200_000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        flush_interval: float = 0.2,
+        max_buffer: int = 200_000,
+        receipt_hold: float = RECEIPT_HOLD,
+    ) -> None:
         self._raw = RawConnection(engine)
         self._insert = insert_rows(self._raw, journal.name, COLUMNS)
         self._bind_at = self._raw.datetime_binder(journal.c.at)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esb-journal")
         self._flush_interval = flush_interval
         self._buffer: deque[Entry] = deque(maxlen=max_buffer)
+        self._receipts: dict[ReceiptKey, Entry] = {}
+        self._receipt_hold = timedelta(seconds=receipt_hold)
         self._task: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
         self._dropped_warned = False
@@ -79,21 +100,43 @@ class Journal:
         detail: str | None = None,
         at: datetime | None = None,
     ) -> None:
+        entry = Entry(
+            at=at or datetime.now(UTC),
+            event=event.value,
+            message_id=str(envelope.message_id),
+            correlation_id=envelope.correlation_id,
+            message_type=envelope.type,
+            route=route,
+            system=envelope.source.system,
+            detail=detail[:500] if detail else None,
+        )
+        if route is None:
+            self._append(entry)
+        elif event is Event.RECEIVED and detail is None:
+            self._hold_receipt(entry)
+        else:
+            receipt = self._receipts.pop((entry.message_id, route), None)
+            self._append(entry if receipt is None else entry._replace(received_at=receipt.at))
+
+    def _hold_receipt(self, receipt: Entry) -> None:
+        key = (receipt.message_id, receipt.route or "")
+        earlier = self._receipts.pop(key, None)
+        if earlier is not None:  # the same message received again before its outcome: both receipts are told
+            self._append(earlier)
+        self._receipts[key] = receipt
+
+    def _release_receipts(self, received_before: datetime | None = None) -> None:
+        """Receipts still waiting for their outcome (received before ``received_before``, or all) go on their own."""
+        for key in list(self._receipts):  # oldest first
+            if received_before is not None and self._receipts[key].at >= received_before:
+                break
+            self._append(self._receipts.pop(key))
+
+    def _append(self, entry: Entry) -> None:
         if len(self._buffer) == self._buffer.maxlen and not self._dropped_warned:
             self._dropped_warned = True
             log.warning("journal buffer full (store unreachable?): dropping its oldest entries")
-        self._buffer.append(
-            Entry(
-                at=at or datetime.now(UTC),
-                event=event.value,
-                message_id=str(envelope.message_id),
-                correlation_id=envelope.correlation_id,
-                message_type=envelope.type,
-                route=route,
-                system=envelope.source.system,
-                detail=detail[:500] if detail else None,
-            )
-        )
+        self._buffer.append(entry)
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="journal")
@@ -107,6 +150,7 @@ class Journal:
             await self.flush()
 
     async def flush(self) -> None:
+        self._release_receipts(datetime.now(UTC) - self._receipt_hold)
         if not self._buffer:
             return
         batch = list(self._buffer)
@@ -121,13 +165,18 @@ class Journal:
 
     def _write(self, batch: list[Entry]) -> None:
         bind_at = self._bind_at
-        rows = batch if bind_at is None else [entry._replace(at=bind_at(entry.at)) for entry in batch]
+        rows = (
+            batch
+            if bind_at is None
+            else [entry._replace(at=bind_at(entry.at), received_at=bind_at(entry.received_at)) for entry in batch]
+        )
         self._raw.run(lambda cursor: cursor.executemany(self._insert, rows))
 
     async def close(self) -> None:
         self._closing.set()
         if self._task is not None:
             await self._task
+        self._release_receipts()
         await self.flush()
         await asyncio.get_running_loop().run_in_executor(self._writer, self._raw.close)
         self._writer.shutdown(wait=True)
@@ -141,10 +190,11 @@ def story(engine: Engine, key: str, *, limit: int = 10_000) -> list[Entry]:
         .order_by(journal.c.at, journal.c.id)
         .limit(limit)
     )
+    entries: list[Entry] = []
     with engine.connect() as connection:
-        return [
-            Entry(
-                at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
+        for row in connection.execute(query):
+            entry = Entry(
+                at=_aware(row.at),
                 event=row.event,
                 message_id=row.message_id,
                 correlation_id=row.correlation_id,
@@ -153,5 +203,12 @@ def story(engine: Engine, key: str, *, limit: int = 10_000) -> list[Entry]:
                 system=row.system,
                 detail=row.detail,
             )
-            for row in connection.execute(query)
-        ]
+            if row.received_at is not None:
+                entries.append(entry._replace(at=_aware(row.received_at), event=Event.RECEIVED.value, detail=None))
+            entries.append(entry)
+    entries.sort(key=lambda entry: entry.at)  # stable: a receipt stays before an outcome of the same instant
+    return entries
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

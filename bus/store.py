@@ -72,8 +72,10 @@ journal = Table(
     Column("route", String(80)),
     Column("system", String(64)),
     Column("detail", String(500)),
+    Column("received_at", DateTime(timezone=True)),
 )
-"""Each message's life, for ``esb trace``."""
+"""Each message's life, for ``esb trace``. A row with ``received_at`` also tells that the route received the message
+then (the two events of most deliveries in one row)."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
