@@ -6,9 +6,9 @@ beyond it the oldest entries are dropped with a warning (the journal is for peop
 messages themselves never depend on it). ``esb trace`` reads it back.
 
 A route's receipt of a message waits up to ``RECEIPT_HOLD`` for the message's outcome on that route (delivered,
-retried, ...) and shares its row (``received_at``): most deliveries take one row instead of two, which halves
-what the journal writes. A receipt whose outcome takes longer is written on its own, so a delivery in progress
-still shows in ``esb trace``; ``story`` tells both kinds of row alike.
+retried, ...) and shares its row (``received_at``): most deliveries take one row instead of two. A receipt whose
+outcome takes longer is written on its own, so a delivery in progress still shows in ``esb trace``; ``story``
+tells both kinds of row alike.
 """
 
 from __future__ import annotations
