@@ -112,18 +112,15 @@ class Journal:
         )
         if route is None:
             self._append(entry)
-        elif event is Event.RECEIVED and detail is None:
-            self._hold_receipt(entry)
+            return
+        key = (entry.message_id, route)
+        waiting = self._receipts.pop(key, None)
+        if event is Event.RECEIVED and detail is None:
+            if waiting is not None:  # the same message received again before its outcome: both receipts are told
+                self._append(waiting)
+            self._receipts[key] = entry
         else:
-            receipt = self._receipts.pop((entry.message_id, route), None)
-            self._append(entry if receipt is None else entry._replace(received_at=receipt.at))
-
-    def _hold_receipt(self, receipt: Entry) -> None:
-        key = (receipt.message_id, receipt.route or "")
-        earlier = self._receipts.pop(key, None)
-        if earlier is not None:  # the same message received again before its outcome: both receipts are told
-            self._append(earlier)
-        self._receipts[key] = receipt
+            self._append(entry if waiting is None else entry._replace(received_at=waiting.at))
 
     def _release_receipts(self, received_before: datetime | None = None) -> None:
         """Receipts still waiting for their outcome (received before ``received_before``, or all) go on their own."""
