@@ -1,9 +1,10 @@
 """Keeping the store's per-message tables bounded: journal entries and delivery records past their retention
 are deleted by a background task of ``esb run``.
 
-Both tables take a row or more for every message a route handles. Left to grow, they fill the disk, and each
-new row costs more: their message id indexes take inserts at random places, so the pages a batch touches grow
-with the table (``ops/bench/store_growth.py``). Rows are deleted a chunk per transaction, so a journal or
+Both tables take a row or more for every message a route handles. Left to grow, they fill the disk, and with
+random message ids (an application's own, or ids derived from a document) each new row costs more: their
+message id indexes take those inserts at random places, so the pages a batch touches grow with the table
+(``ops/bench/store_growth.py``). Rows are deleted a chunk per transaction, so a journal or
 idempotency write on the hot path never waits long behind the delete, and after each chunk the pruner pauses
 as long as the chunk took: deleting from those indexes costs about as much as inserting, and SQLite has one
 writer at a time, so the pruner takes at most half of the store's write time.
