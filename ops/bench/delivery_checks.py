@@ -16,12 +16,10 @@ import argparse
 import asyncio
 import statistics
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
+from workload import scratch_database
 
 from bus.idempotency import IdempotencyStore
 from bus.ids import new_message_id
@@ -31,20 +29,6 @@ SIZES = (1_000, 10_000, 30_000, 100_000)
 BATCH, BATCHES = 50, 30
 ROUTE = "bench-orders"
 LookUp = Callable[[Any, list[str]], object]
-
-
-@contextmanager
-def scratch_database(admin_url: str) -> Iterator[str]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"esb_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield str(make_url(admin_url).set(database=name))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 def in_list(cursor: Any, message_ids: list[str]) -> object:

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from asyncio.subprocess import PIPE, STDOUT
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -37,7 +36,6 @@ from pathlib import Path
 
 import aio_pika
 import aiormq
-from sqlalchemy import create_engine, make_url, text
 from workload import (
     IN_QUEUE,
     OUT_EXCHANGE,
@@ -47,6 +45,7 @@ from workload import (
     fill,
     order_message,
     queue_depth,
+    scratch_database,
     vhost,
     write_route,
 )
@@ -115,16 +114,8 @@ def store_for(contender: Contender, options: Options) -> Iterator[Options]:
         return
     if not options.postgres_admin_url:
         raise ValueError(f"{contender.name} needs --postgres URL")
-    name = f"esb_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(options.postgres_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield replace(options, database_url=str(make_url(options.postgres_admin_url).set(database=name)))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(options.postgres_admin_url) as url:
+        yield replace(options, database_url=url)
 
 
 class Processes:

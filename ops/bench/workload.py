@@ -18,6 +18,7 @@ from pathlib import Path
 
 import aio_pika
 import yaml
+from sqlalchemy import create_engine, make_url, text
 
 from bus.canonical import ProductionOrderReleased
 from bus.envelope import Envelope, Source
@@ -87,6 +88,21 @@ def vhost() -> Iterator[str]:
         yield f"{BROKER}/{name}"
     finally:
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], check=True)
+
+
+@contextmanager
+def scratch_database(admin_url: str) -> Iterator[str]:
+    """A throwaway PostgreSQL database, made and dropped through ``admin_url``; yields its URL."""
+    name = f"esb_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(make_url(admin_url).set(database=name))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 async def declare_queues(url: str) -> None:
