@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bus.canonical import CanonicalMessage, model_for
 from bus.ids import new_message_id
+from bus.moments import assume_utc
 
 Identifier = str
 
@@ -46,9 +47,7 @@ class Envelope(BaseModel):
     @field_validator("occurred_at", "published_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+        return assume_utc(value) if value is not None else None
 
     @classmethod
     def wrap(

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from sqlalchemy import Engine, or_, select
 
 from bus.envelope import Envelope
+from bus.moments import assume_utc
 from bus.rawsql import RawConnection, insert_rows
 from bus.store import journal
 
@@ -191,7 +192,7 @@ def story(engine: Engine, key: str, *, limit: int = 10_000) -> list[Entry]:
     with engine.connect() as connection:
         for row in connection.execute(query):
             entry = Entry(
-                at=_aware(row.at),
+                at=assume_utc(row.at),
                 event=row.event,
                 message_id=row.message_id,
                 correlation_id=row.correlation_id,
@@ -201,11 +202,7 @@ def story(engine: Engine, key: str, *, limit: int = 10_000) -> list[Entry]:
                 detail=row.detail,
             )
             if row.received_at is not None:
-                entries.append(entry._replace(at=_aware(row.received_at), event=Event.RECEIVED.value, detail=None))
+                entries.append(entry._replace(at=assume_utc(row.received_at), event=Event.RECEIVED.value, detail=None))
             entries.append(entry)
     entries.sort(key=lambda entry: entry.at)  # stable: a receipt stays before an outcome of the same instant
     return entries
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

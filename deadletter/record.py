@@ -18,6 +18,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from pydantic import ValidationError
 
 from bus.canonical import UnknownMessageType, model_for
+from bus.moments import assume_utc
 from bus.publisher import H_RETURNED_EXCHANGE, H_RETURNED_ROUTING_KEY
 from bus.wire import (
     H_ATTEMPT,
@@ -56,7 +57,7 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+        return assume_utc(value).isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
@@ -137,7 +138,7 @@ def _time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return assume_utc(parsed)
 
 
 def _int(value: Any) -> int | None:
