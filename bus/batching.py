@@ -5,8 +5,8 @@ hand over, so a lone message pays no lingering delay and a busy route shares one
 
 A handover to the thread and back costs several system calls and context switches, which at a steady
 trickle of messages outweighs a small local transaction. An ``inline`` handler may therefore take small
-batches on the event loop's thread itself; it returns None when it cannot do so at once (say, the database
-is locked by another writer), and the batch goes to the thread as usual.
+batches on the event loop's thread itself; when it cannot do so at once (say, another writer holds the
+database) it returns None or raises, and the batch goes to the thread as usual.
 
 When the loop is busy (draining a backlog) the thread wins instead: the SQLite driver leaves Python's lock
 while it works, so the thread's transactions run beside the loop on another core, and the items queued

@@ -5,17 +5,20 @@ round trip writes the records queued so far, then answers the checks queued so f
 Records go first, so a check that arrives together with the record of the same message sees it.
 
 On a SQLite file, small round trips run on the event loop's thread instead, on a connection of their own
-that never waits for a lock (a locked database sends the round trip to the thread) and leaves WAL
-checkpoints to the thread: at a steady trickle of messages this costs far less than a thread handover.
-Every ``CHECKPOINT_EVERY`` round trips one goes to the thread, which checkpoints after it; as nothing else of
-this store writes meanwhile, the next write starts the log from its beginning again.
+that never waits for a lock (a round trip that would wait for another writer goes to the thread) and never
+checkpoints the write-ahead log: at a steady trickle of messages this costs far less than a thread handover.
+Every ``CHECKPOINT_EVERY`` round trips a checkpoint runs in a thread of its own, holding the process's writer
+lock (``bus.rawsql``) so that it completes and the next write starts the log from its beginning again. Checks
+go on meanwhile: they only read.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -31,7 +34,9 @@ CHECK_CHUNK = 200
 """Keys per ``IN`` list, well under SQLite's limit of bound parameters."""
 INLINE_PRAGMAS = ("busy_timeout=0", "wal_autocheckpoint=0")
 CHECKPOINT_EVERY = 250
-"""Round trips on the loop between two WAL checkpoints in the worker thread (a few MB of log at most)."""
+"""Round trips on the loop between two WAL checkpoints (a few MB of log at most)."""
+
+log = logging.getLogger(__name__)
 
 
 class Op(Enum):
@@ -44,9 +49,10 @@ class IdempotencyStore:
         self._raw = RawConnection(engine)
         self._binder = self._raw.datetime_binder(delivered.c.delivered_at)
         self._insert = insert_ignoring_duplicates(self._raw, delivered.name, ["route", "message_id", "delivered_at"])
-        self._inline_raw = RawConnection(engine, INLINE_PRAGMAS) if _is_sqlite_file(engine) else None
+        inline = _is_sqlite_file(engine)
+        self._inline_raw = RawConnection(engine, INLINE_PRAGMAS, wait_for_writers=False) if inline else None
         self._inline_round_trips = 0
-        self._checkpoint_due = False
+        self._checkpoints = _Checkpoints(engine) if inline else None
         self._runner: BatchRunner[tuple[Op, Key], bool] = BatchRunner(
             "idempotency",
             self._thread_round_trip,
@@ -57,25 +63,19 @@ class IdempotencyStore:
     def _round_trip(self, raw: RawConnection, items: Sequence[tuple[Op, Key]]) -> list[bool]:
         records = list(dict.fromkeys(key for op, key in items if op is Op.RECORD))
         checks = {key for op, key in items if op is Op.CHECK}
-        found = raw.run(lambda cursor: self._write_then_look_up(cursor, records, checks))
+        found = raw.run(lambda cursor: self._write_then_look_up(cursor, records, checks), writes=bool(records))
         return [op is Op.CHECK and key in found for op, key in items]
 
-    def _inline_round_trip(self, items: Sequence[tuple[Op, Key]]) -> list[bool] | None:
-        """On the loop's thread; None sends the items to the thread (a checkpoint is due)."""
-        assert self._inline_raw is not None
-        if self._inline_round_trips >= CHECKPOINT_EVERY:
-            self._inline_round_trips = 0
-            self._checkpoint_due = True
-            return None
+    def _inline_round_trip(self, items: Sequence[tuple[Op, Key]]) -> list[bool]:
+        """On the loop's thread; raises (``StoreBusy``, SQLite's "database is locked") rather than wait."""
+        assert self._inline_raw is not None and self._checkpoints is not None
         self._inline_round_trips += 1
+        if self._inline_round_trips >= CHECKPOINT_EVERY and self._checkpoints.start():
+            self._inline_round_trips = 0
         return self._round_trip(self._inline_raw, items)
 
     def _thread_round_trip(self, items: Sequence[tuple[Op, Key]]) -> list[bool]:
-        results = self._round_trip(self._raw, items)
-        if self._checkpoint_due:
-            self._checkpoint_due = False
-            self._raw.run(lambda cursor: cursor.execute("PRAGMA wal_checkpoint(PASSIVE)"))
-        return results
+        return self._round_trip(self._raw, items)
 
     def _write_then_look_up(self, cursor: Any, records: list[Key], checks: set[Key]) -> set[Key]:
         if records:
@@ -120,8 +120,36 @@ class IdempotencyStore:
 
     async def close(self) -> None:
         await self._runner.close()
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         if self._inline_raw is not None:
             self._inline_raw.close()
+
+
+class _Checkpoints:
+    """WAL checkpoints of a SQLite file, one at a time, in a thread and on a connection of their own."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._raw = RawConnection(engine)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esb-checkpoint")
+        self._running: Future[None] | None = None
+
+    def start(self) -> bool:
+        """Start a checkpoint; False while the last one is still running."""
+        if self._running is not None and not self._running.done():
+            return False
+        self._running = self._executor.submit(self._checkpoint)
+        return True
+
+    def _checkpoint(self) -> None:
+        try:  # holding the writer lock: no writer of this process adds to the log until the checkpoint is done
+            self._raw.run(lambda cursor: cursor.execute("PRAGMA wal_checkpoint(PASSIVE)"))
+        except Exception as exc:
+            log.warning("store: write-ahead log checkpoint failed (tried again later): %s", exc)
+
+    def close(self) -> None:
+        self._executor.submit(self._raw.close)
+        self._executor.shutdown(wait=True)
 
 
 def _is_sqlite_file(engine: Engine) -> bool:

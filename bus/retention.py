@@ -16,12 +16,14 @@ import asyncio
 import logging
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, ColumnElement, Engine, Table, delete, select, tuple_
 
 from bus.durations import describe_duration
+from bus.rawsql import sqlite_writer_lock
 from bus.store import delivered, journal
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,7 @@ def delete_chunk(engine: Engine, table: Table, moment: Column[datetime], cutoff:
     keys = list(table.primary_key.columns)
     key: ColumnElement[object] = keys[0] if len(keys) == 1 else tuple_(*keys)
     oldest = select(*keys).where(moment < cutoff).limit(chunk)
-    with engine.begin() as connection:
+    with sqlite_writer_lock(engine) or nullcontext(), engine.begin() as connection:
         return connection.execute(delete(table).where(key.in_(oldest))).rowcount
 
 

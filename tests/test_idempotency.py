@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 from bus.idempotency import IdempotencyStore
+from bus.rawsql import sqlite_writer_lock
 from bus.store import create_store_engine
 
 
@@ -67,6 +68,29 @@ async def test_a_locked_sqlite_store_makes_a_record_wait_not_fail(sqlite_url):
         assert await store.already_delivered("orders", message_id)
     finally:
         other_writer.close()
+        await store.close()
+
+
+async def test_checks_are_answered_while_another_writer_of_the_process_writes(sqlite_url):
+    engine = create_store_engine(sqlite_url)
+    store = IdempotencyStore(engine)
+    writers = sqlite_writer_lock(engine)
+    assert writers is not None
+    delivered_before, message_id = uuid.uuid4(), uuid.uuid4()
+    try:
+        await store.record("orders", delivered_before)
+        await asyncio.to_thread(writers.acquire)  # the journal, say, is writing
+        try:
+            assert await asyncio.wait_for(store.already_delivered("orders", delivered_before), timeout=5)
+            assert not await asyncio.wait_for(store.already_delivered("orders", message_id), timeout=5)
+            record = asyncio.create_task(store.record("orders", message_id))
+            await asyncio.sleep(0.3)
+            assert not record.done(), "the record should wait for the other writer"
+        finally:
+            writers.release()
+        await asyncio.wait_for(record, timeout=10)
+        assert await store.already_delivered("orders", message_id)
+    finally:
         await store.close()
 
 
