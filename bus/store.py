@@ -80,11 +80,13 @@ then (the two events of most deliveries in one row)."""
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
+    # First, so that switching to WAL waits as long as any statement for a process starting beside this one
+    # (the driver's own default is 5 s).
+    cursor.execute("PRAGMA busy_timeout=10000")
     # WAL lets several `esb run` processes on one host share the file; NORMAL is durable in WAL mode
     # except for the last transactions on power loss, which redelivery covers.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
