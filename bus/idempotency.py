@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bus.batching import BatchRunner
-from bus.rawsql import RawConnection, chunks, insert_ignoring_duplicates
+from bus.rawsql import RawConnection, chunks, insert_ignoring_duplicates, is_sqlite_file
 from bus.store import delivered
 
 Key = tuple[str, str]
@@ -49,7 +49,7 @@ class IdempotencyStore:
         self._raw = RawConnection(engine)
         self._binder = self._raw.datetime_binder(delivered.c.delivered_at)
         self._insert = insert_ignoring_duplicates(self._raw, delivered.name, ["route", "message_id", "delivered_at"])
-        inline = _is_sqlite_file(engine)
+        inline = is_sqlite_file(engine)
         self._inline_raw = RawConnection(engine, INLINE_PRAGMAS, wait_for_writers=False) if inline else None
         self._inline_round_trips = 0
         self._checkpoints = _Checkpoints(engine) if inline else None
@@ -150,7 +150,3 @@ class _Checkpoints:
     def close(self) -> None:
         self._executor.submit(self._raw.close)
         self._executor.shutdown(wait=True)
-
-
-def _is_sqlite_file(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")

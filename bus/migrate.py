@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from bus.errors import ConfigurationError
+from bus.rawsql import is_sqlite_file
 
 log = logging.getLogger(__name__)
 logging.getLogger("alembic").setLevel(logging.WARNING)  # its per-connection chatter; upgrades are logged here
@@ -72,11 +73,10 @@ def _check_known(revision: str | None) -> None:
 
 @contextmanager
 def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+    if not is_sqlite_file(engine):
         yield
         return
-    with open(f"{database}.migrate-lock", "a") as lock:
+    with open(f"{engine.url.database}.migrate-lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

@@ -35,13 +35,17 @@ class StoreBusy(Exception):
     """Another writer of this process holds the SQLite file, and the caller asked not to wait for it."""
 
 
+def is_sqlite_file(engine: Engine) -> bool:
+    """True for a SQLite database in a file (not in memory)."""
+    return engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
+
+
 def sqlite_writer_lock(engine: Engine) -> threading.Lock | None:
     """The lock this process's writers take around each write transaction on ``engine``'s SQLite file; None for
     other databases (and in-memory SQLite, which has one connection)."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+    if not is_sqlite_file(engine):
         return None
-    path = os.path.realpath(database)
+    path = os.path.realpath(str(engine.url.database))
     with _sqlite_writers_guard:
         return _sqlite_writers.setdefault(path, threading.Lock())
 
