@@ -188,6 +188,12 @@ def process_memory_mb(pid: int, field: str) -> float:
     raise RuntimeError(f"no {field} for process {pid}")
 
 
+def machine_idle_seconds() -> float:
+    """Seconds all CPUs of the machine have been idle since boot, from /proc/stat."""
+    ticks = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return int(ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def broker_pid() -> int | None:
     found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
     return int(found[0]) if found else None
@@ -237,19 +243,30 @@ async def wait_consuming(url: str, contender: Contender, running: Processes, tim
 class ThroughputResult:
     rate: float
     peak_rss_mb: float
-    cpu_us: float
+    cpu_us: float | None
     """The contender's CPU time per message while draining (all its processes)."""
     broker_cpu_us: float | None
 
 
 class _Mark:
-    """Time, documents out and CPU counters at one moment of a drain."""
+    """Time, documents out and CPU counters at one moment of a run."""
 
     def __init__(self, depth: int, running: Processes, broker: int | None) -> None:
         self.at = time.perf_counter()
         self.depth = depth
-        self.cpu = running.cpu_seconds()
+        self.cpu = running.cpu_seconds() if running.procs else None
         self.broker_cpu = process_cpu_seconds(broker) if broker else None
+        self.own_cpu = process_cpu_seconds(os.getpid())
+        self.machine_idle = machine_idle_seconds()
+
+    def cpu_us_per_message(self, earlier: _Mark, messages: int) -> tuple[float | None, float | None]:
+        """The contender's and the broker's CPU time per message since ``earlier`` (None: no such process)."""
+        contender = _per_message(self.cpu, earlier.cpu, messages)
+        return contender, _per_message(self.broker_cpu, earlier.broker_cpu, messages)
+
+
+def _per_message(now: float | None, before: float | None, messages: int) -> float | None:
+    return None if now is None or before is None else (now - before) / messages * 1e6
 
 
 async def drain_rate(url: str, count: int, running: Processes, timeout: float = 900) -> ThroughputResult:
@@ -267,14 +284,12 @@ async def drain_rate(url: str, count: int, running: Processes, timeout: float = 
             if depth >= count and first is not None:
                 last = _Mark(depth, running, broker)
                 moved = count - first.depth
-                broker_cpu = None
-                if last.broker_cpu is not None and first.broker_cpu is not None:
-                    broker_cpu = (last.broker_cpu - first.broker_cpu) / moved * 1e6
+                cpu_us, broker_cpu_us = last.cpu_us_per_message(first, moved)
                 return ThroughputResult(
                     rate=moved / (last.at - first.at),
                     peak_rss_mb=running.peak_rss_mb(),
-                    cpu_us=(last.cpu - first.cpu) / moved * 1e6,
-                    broker_cpu_us=broker_cpu,
+                    cpu_us=cpu_us,
+                    broker_cpu_us=broker_cpu_us,
                 )
             running.check_alive()
             await asyncio.sleep(0.01)
@@ -300,6 +315,13 @@ class LatencyResult:
     measured: int
     duplicates: int
     """Documents that arrived more than once (the first arrival is the one measured)."""
+    cpu_us: float | None
+    """The contender's CPU time per message over the whole run (all its processes; None for the broker alone)."""
+    broker_cpu_us: float | None
+    probe_cpu_us: float
+    """This process's: publishing the orders and receiving the documents."""
+    idle: float
+    """The share of the machine's CPU time left idle during the run: near 0, the contenders queue for a core."""
 
 
 class LatencyProbe:
@@ -331,11 +353,21 @@ class LatencyProbe:
         if len(self.latencies) >= self.total:
             self.arrived.set()
 
-    def result(self, started: float, warmup: float) -> LatencyResult:
+    def result(self, started: float, warmup: float, first: _Mark, last: _Mark) -> LatencyResult:
         measured = sorted(value for sent_at, value in self.latencies.values() if sent_at - started >= warmup)
         percentiles = statistics.quantiles(measured, n=100, method="inclusive")
+        cpu_us, broker_cpu_us = last.cpu_us_per_message(first, self.total)
+        cpus = os.cpu_count() or 1
         return LatencyResult(
-            percentiles[49] * 1000, percentiles[98] * 1000, measured[-1] * 1000, len(measured), self.duplicates
+            p50_ms=percentiles[49] * 1000,
+            p99_ms=percentiles[98] * 1000,
+            max_ms=measured[-1] * 1000,
+            measured=len(measured),
+            duplicates=self.duplicates,
+            cpu_us=cpu_us,
+            broker_cpu_us=broker_cpu_us,
+            probe_cpu_us=(last.own_cpu - first.own_cpu) / self.total * 1e6,
+            idle=(last.machine_idle - first.machine_idle) / (last.at - first.at) / cpus,
         )
 
 
@@ -350,20 +382,23 @@ async def latency(contender: Contender, rate: int, seconds: float, warmup: float
         try:
             await wait_consuming(url, contender, running)
             connection = await aiormq.connect(url)
+            broker = broker_pid()
             try:
                 async with _collector_paused():
                     await probe.listen(connection)
+                    first = _Mark(0, running, broker)
                     started = await _publish_paced(connection, exchange, key, messages, rate, probe.sent)
                     try:
                         await asyncio.wait_for(probe.arrived.wait(), timeout=seconds + 120)
                     except TimeoutError:
                         running.check_alive()
                         raise TimeoutError(f"{len(probe.latencies)} of {total} documents arrived") from None
+                    last = _Mark(total, running, broker)
             finally:
                 await connection.close()
         finally:
             running.stop()
-    return probe.result(started, warmup)
+    return probe.result(started, warmup, first, last)
 
 
 @asynccontextmanager
@@ -406,6 +441,12 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _median_column(values: list[float | None], width: int) -> str:
+    """The median of the known values, as a column of ``width``; a dash when none is known."""
+    known = [value for value in values if value is not None]
+    return f"{_median(known):{width}.0f}" if known else f"{'-':>{width}s}"
+
+
 def report_throughput(results: dict[str, list[ThroughputResult]], count: int, rounds: int) -> None:
     reference = _median([r.rate for r in results[REFERENCE]]) if REFERENCE in results else None
     print(f"\nthroughput: backlog of {count:,} orders, median of {rounds} round(s)")
@@ -414,10 +455,9 @@ def report_throughput(results: dict[str, list[ThroughputResult]], count: int, ro
     for name, values in results.items():
         rate = _median([r.rate for r in values])
         ratio = f"{rate / reference:17.2f}" if reference else f"{'-':>17s}"
-        broker = [r.broker_cpu_us for r in values if r.broker_cpu_us is not None]
-        broker_text = f"{_median(broker):15.0f}" if broker else f"{'-':>15s}"
+        broker_text = _median_column([r.broker_cpu_us for r in values], 15)
         print(
-            f"{name:30s}{rate:9,.0f}{ratio}{_median([r.cpu_us for r in values]):12.0f}{broker_text}"
+            f"{name:30s}{rate:9,.0f}{ratio}{_median_column([r.cpu_us for r in values], 12)}{broker_text}"
             f"{_median([r.peak_rss_mb for r in values]):13.0f}"
         )
 
@@ -425,13 +465,19 @@ def report_throughput(results: dict[str, list[ThroughputResult]], count: int, ro
 def report_latency(results: dict[str, list[LatencyResult]], rate: int, seconds: float, warmup: float) -> None:
     reference = _median([r.p99_ms for r in results[REFERENCE]]) if REFERENCE in results else None
     print(f"\nlatency: {rate:,} msg/s for {seconds:g} s, first {warmup:g} s not counted, median over rounds")
-    print(f"{'contender':30s}{'p50 ms':>8s}{'p99 ms':>8s}{'max ms':>8s}{'p99 / aiormq':>14s}{'duplicates':>12s}")
+    print(
+        f"{'contender':30s}{'p50 ms':>8s}{'p99 ms':>8s}{'max ms':>8s}{'p99 / aiormq':>14s}{'duplicates':>12s}"
+        f"{'CPU us/msg':>12s}{'broker us/msg':>15s}{'probe us/msg':>14s}{'idle':>6s}"
+    )
     for name, values in results.items():
         p99 = _median([r.p99_ms for r in values])
         ratio = f"{p99 / reference:14.2f}" if reference else f"{'-':>14s}"
+        broker_text = _median_column([r.broker_cpu_us for r in values], 15)
         print(
             f"{name:30s}{_median([r.p50_ms for r in values]):8.1f}{p99:8.1f}"
             f"{_median([r.max_ms for r in values]):8.1f}{ratio}{sum(r.duplicates for r in values):12d}"
+            f"{_median_column([r.cpu_us for r in values], 12)}{broker_text}"
+            f"{_median([r.probe_cpu_us for r in values]):14.0f}{_median([r.idle for r in values]):6.0%}"
         )
 
 
