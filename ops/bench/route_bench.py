@@ -33,6 +33,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import aio_pika
 import aiormq
@@ -259,14 +260,24 @@ class _Mark:
         self.own_cpu = process_cpu_seconds(os.getpid())
         self.machine_idle = machine_idle_seconds()
 
-    def cpu_us_per_message(self, earlier: _Mark, messages: int) -> tuple[float | None, float | None]:
-        """The contender's and the broker's CPU time per message since ``earlier`` (None: no such process)."""
-        contender = _per_message(self.cpu, earlier.cpu, messages)
-        return contender, _per_message(self.broker_cpu, earlier.broker_cpu, messages)
+    def cpu_us_per_message(self, earlier: _Mark, messages: int) -> CpuPerMessage:
+        """CPU microseconds per message since ``earlier`` (None: no such process)."""
+
+        def per_message(now: float | None, before: float | None) -> float | None:
+            return None if now is None or before is None else (now - before) / messages * 1e6
+
+        return CpuPerMessage(
+            contender=per_message(self.cpu, earlier.cpu),
+            broker=per_message(self.broker_cpu, earlier.broker_cpu),
+            probe=(self.own_cpu - earlier.own_cpu) / messages * 1e6,
+        )
 
 
-def _per_message(now: float | None, before: float | None, messages: int) -> float | None:
-    return None if now is None or before is None else (now - before) / messages * 1e6
+class CpuPerMessage(NamedTuple):
+    contender: float | None
+    broker: float | None
+    probe: float
+    """This process's own (the probe's, in latency runs)."""
 
 
 async def drain_rate(url: str, count: int, running: Processes, timeout: float = 900) -> ThroughputResult:
@@ -284,12 +295,12 @@ async def drain_rate(url: str, count: int, running: Processes, timeout: float = 
             if depth >= count and first is not None:
                 last = _Mark(depth, running, broker)
                 moved = count - first.depth
-                cpu_us, broker_cpu_us = last.cpu_us_per_message(first, moved)
+                cpu = last.cpu_us_per_message(first, moved)
                 return ThroughputResult(
                     rate=moved / (last.at - first.at),
                     peak_rss_mb=running.peak_rss_mb(),
-                    cpu_us=cpu_us,
-                    broker_cpu_us=broker_cpu_us,
+                    cpu_us=cpu.contender,
+                    broker_cpu_us=cpu.broker,
                 )
             running.check_alive()
             await asyncio.sleep(0.01)
@@ -356,7 +367,7 @@ class LatencyProbe:
     def result(self, started: float, warmup: float, first: _Mark, last: _Mark) -> LatencyResult:
         measured = sorted(value for sent_at, value in self.latencies.values() if sent_at - started >= warmup)
         percentiles = statistics.quantiles(measured, n=100, method="inclusive")
-        cpu_us, broker_cpu_us = last.cpu_us_per_message(first, self.total)
+        cpu = last.cpu_us_per_message(first, self.total)
         cpus = os.cpu_count() or 1
         return LatencyResult(
             p50_ms=percentiles[49] * 1000,
@@ -364,9 +375,9 @@ class LatencyProbe:
             max_ms=measured[-1] * 1000,
             measured=len(measured),
             duplicates=self.duplicates,
-            cpu_us=cpu_us,
-            broker_cpu_us=broker_cpu_us,
-            probe_cpu_us=(last.own_cpu - first.own_cpu) / self.total * 1e6,
+            cpu_us=cpu.contender,
+            broker_cpu_us=cpu.broker,
+            probe_cpu_us=cpu.probe,
             idle=(last.machine_idle - first.machine_idle) / (last.at - first.at) / cpus,
         )
 
